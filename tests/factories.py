@@ -1,0 +1,73 @@
+"""Factories: tests say what they need (`make_idea(votes=3)`) and nothing more."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from vocportal.accounts import operations as account_ops
+from vocportal.accounts.models import Role
+from vocportal.extensions import db
+from vocportal.ideas import operations as idea_ops
+from vocportal.ideas.models import Board
+
+PASSWORD = "correct horse battery"
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app):
+    def make(
+        role: str | Role = Role.customer,
+        email: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+    ):
+        n = next(_seq)
+        user = account_ops.create_user(
+            email or f"person{n}@example.test", name or f"Person {n}", password, Role(role)
+        )
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_board(app):
+    def make(name: str | None = None, archived: bool = False) -> Board:
+        n = next(_seq)
+        board = Board(
+            slug=f"board-{n}",
+            name=name or f"Board {n}",
+            description="",
+            archived=archived,
+            position=n,
+        )
+        db.session.add(board)
+        db.session.commit()
+        return board
+
+    return make
+
+
+@pytest.fixture
+def make_idea(app, make_user, make_board):
+    def make(
+        title: str = "Export timesheets to CSV",
+        body: str = "We need this monthly.",
+        author=None,
+        board=None,
+        votes: int = 0,
+    ):
+        author = author or make_user()
+        board = board or make_board()
+        idea = idea_ops.create_idea(author, board, title, body)
+        db.session.commit()
+        for _ in range(votes):
+            idea_ops.vote(make_user(), idea)
+        db.session.commit()
+        return idea
+
+    return make

@@ -1,0 +1,82 @@
+"""vocportal: a self-hostable voice-of-customer portal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from vocportal.config import PROJECT_ROOT, load_config
+
+
+def create_app(config: dict | None = None, instance_path: str | Path | None = None) -> Flask:
+    """Build the Flask app: read config, wire extensions, blueprints and error pages."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(instance_path or PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    app.config.update(load_config(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+
+    register_extensions(app)
+    register_blueprints(app)
+    from vocportal.errors import register_error_handlers
+    from vocportal.web import register_template_helpers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from vocportal import models  # noqa: F401  (every model registered with the metadata)
+    from vocportal.auth_loader import load_user
+    from vocportal.extensions import csrf, db, limiter, login_manager, migrate, talisman
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Log in to do that."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_user)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy={
+            "default-src": "'self'",
+            "script-src": "'self'",
+            "style-src": "'self'",
+            "img-src": "'self' data:",
+            "object-src": "'none'",
+            "base-uri": "'self'",
+            "form-action": "'self'",
+            "frame-ancestors": "'none'",
+        },
+        content_security_policy_nonce_in=["script-src"],
+        referrer_policy="strict-origin-when-cross-origin",
+        frame_options="DENY",
+    )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from vocportal.sqlite import enable_sqlite_pragmas
+
+        with app.app_context():
+            enable_sqlite_pragmas(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from vocportal.accounts.views import bp as accounts_bp
+    from vocportal.admin.views import bp as admin_bp
+    from vocportal.ideas.views import bp as ideas_bp
+
+    app.register_blueprint(ideas_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)

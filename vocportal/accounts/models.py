@@ -1,0 +1,60 @@
+"""People who use the portal."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from vocportal.extensions import db
+from vocportal.timeutil import utcnow
+
+
+class Role(enum.Enum):
+    """What a person may do: customers post and vote, staff triage, admins manage."""
+
+    customer = "customer"
+    staff = "staff"
+    admin = "admin"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lower-cased at the operations layer; unique login name.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    #: argon2id hash (PHC string); never the password itself.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="user_role", native_enum=False, length=16), default=Role.customer
+    )
+    #: A blocked user cannot log in, and their live sessions stop working.
+    blocked: Mapped[bool] = mapped_column(default=False)
+    #: Bumped on logout and password change; sessions carry it and die when it moves on.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    def get_id(self) -> str:
+        """Return the session identity: the id and the session version it is valid for."""
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return not self.blocked
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.staff, Role.admin)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.admin
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

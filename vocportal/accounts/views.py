@@ -1,0 +1,168 @@
+"""Sign-up, login, logout, password reset and profile pages."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from vocportal.accounts import operations as ops
+from vocportal.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+    SignupForm,
+)
+from vocportal.errors import OperationError
+from vocportal.extensions import db, limiter
+from vocportal.forms import attach_error
+from vocportal.mail import send_email
+from vocportal.security import safe_next
+
+bp = Blueprint("accounts", __name__)
+
+
+def _limit(name: str):
+    return limiter.limit(lambda: current_app.config[name], methods=["POST"])
+
+
+def _start_session(user, remember: bool = False) -> None:
+    # A fresh session at login: nothing from before login carries over.
+    session.clear()
+    login_user(user, remember=remember)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@_limit("LIMIT_SIGNUP")
+def signup():
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = ops.create_user(form.email.data, form.display_name.data, form.password.data)
+        except OperationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash("Welcome! Your account is ready.", "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("ideas.index"))
+    return render_template("accounts/signup.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@_limit("LIMIT_LOGIN")
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = ops.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            _start_session(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or url_for("ideas.index"))
+        # One message whatever was wrong, so nobody learns which emails have accounts.
+        form.form_errors.append("Email or password is incorrect.")
+    return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    ops.end_sessions(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("ideas.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@_limit("LIMIT_RESET")
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = ops.find_user_by_email(form.email.data)
+        if user is not None and not user.blocked:
+            link = url_for(
+                "accounts.reset_password", token=ops.make_reset_token(user), _external=True
+            )
+            send_email(
+                user.email,
+                f"Reset your {current_app.config['PORTAL_NAME']} password",
+                f"Hello {user.display_name},\n\nSomeone (hopefully you) asked to reset your "
+                f"password. Open this link within an hour to choose a new one:\n\n{link}\n\n"
+                "If it was not you, ignore this email; your password stays as it is.\n",
+            )
+        # The same answer whether or not the address has an account.
+        flash("If that address has an account, a reset link is on its way.", "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@_limit("LIMIT_RESET")
+def reset_password(token: str):
+    user = ops.user_for_reset_token(token)
+    if user is None:
+        flash("That reset link is invalid, used or expired. Ask for a new one.", "error")
+        return redirect(url_for("accounts.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            ops.set_password(user, form.password.data)
+        except OperationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Your password is changed. Log in with the new one.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form), 200 if not form.errors else 400
+
+
+def _render_profile(form: ProfileForm, password_form: ChangePasswordForm):
+    status = 400 if (form.errors or password_form.errors) else 200
+    return render_template("accounts/profile.html", form=form, password_form=password_form), status
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user)
+    if form.validate_on_submit():
+        ops.update_profile(user, form.display_name.data)
+        db.session.commit()
+        flash("Profile saved.", "success")
+        return redirect(url_for("accounts.profile"))
+    return _render_profile(form, ChangePasswordForm(formdata=None))
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            ops.change_password(user, form.current_password.data, form.password.data)
+        except OperationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            # This session goes on under the new version; every other one is dead.
+            _start_session(user)
+            flash("Password changed. Other sessions were logged out.", "success")
+            return redirect(url_for("accounts.profile"))
+    return _render_profile(ProfileForm(obj=user, formdata=None), form)

@@ -1,0 +1,112 @@
+"""Admin pages: people (roles, blocks) and boards."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from vocportal.accounts import operations as account_ops
+from vocportal.accounts.models import Role, User
+from vocportal.admin.forms import BoardForm, UserAdminForm
+from vocportal.errors import OperationError
+from vocportal.extensions import db
+from vocportal.forms import attach_error
+from vocportal.ideas import operations as idea_ops
+from vocportal.ideas.models import Board
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.get("/users")
+@admin_required
+def users():
+    q = request.args.get("q", "").strip().lower()
+    stmt = select(User).order_by(User.created_at.desc())
+    if q:
+        stmt = stmt.where(User.email.contains(q) | User.display_name.ilike(f"%{q}%"))
+    page = db.paginate(stmt, per_page=50, error_out=False)
+    forms = {
+        u.id: UserAdminForm(formdata=None, role=u.role.value, blocked=u.blocked) for u in page.items
+    }
+    return render_template("admin/users.html", page=page, forms=forms, q=q)
+
+
+@bp.post("/users/<int:user_id>")
+@admin_required
+def update_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserAdminForm()
+    if form.validate_on_submit():
+        actor = current_user._get_current_object()
+        try:
+            if Role(form.role.data) is not user.role:
+                account_ops.set_role(actor, user, Role(form.role.data))
+            if bool(form.blocked.data) != user.blocked:
+                account_ops.set_blocked(actor, user, bool(form.blocked.data))
+        except OperationError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(f"{user.email} updated.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/boards", methods=["GET", "POST"])
+@admin_required
+def boards():
+    form = BoardForm()
+    if form.validate_on_submit():
+        try:
+            idea_ops.save_board(
+                current_user._get_current_object(),
+                None,
+                form.name.data,
+                form.description.data or "",
+                bool(form.archived.data),
+            )
+        except OperationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Board created.", "success")
+            return redirect(url_for("admin.boards"))
+    return render_template(
+        "admin/boards.html", boards=idea_ops.boards(include_archived=True), form=form
+    ), 400 if form.errors else 200
+
+
+@bp.route("/boards/<int:board_id>", methods=["GET", "POST"])
+@admin_required
+def edit_board(board_id: int):
+    board = db.session.get(Board, board_id) or abort(404)
+    form = BoardForm(obj=board)
+    if form.validate_on_submit():
+        idea_ops.save_board(
+            current_user._get_current_object(),
+            board,
+            form.name.data,
+            form.description.data or "",
+            bool(form.archived.data),
+        )
+        db.session.commit()
+        flash("Board saved.", "success")
+        return redirect(url_for("admin.boards"))
+    return render_template("admin/board_form.html", form=form, board=board), (
+        400 if form.errors else 200
+    )

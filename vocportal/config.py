@@ -1,0 +1,93 @@
+"""Configuration read from environment variables, with defaults for a local portal.
+
+Every variable is documented in the README's Configuration section.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Return SECRET_KEY from the environment, or one generated once and kept in instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: when two processes start at once, the loser reads the winner's key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{instance_path / 'vocportal.db'}"
+    # Accept the common postgres:// and postgresql:// spellings; we drive psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_config(instance_path: Path) -> dict:
+    """Build the configuration mapping for an app whose instance folder is `instance_path`."""
+    database_url = _database_url(instance_path)
+    engine_options: dict = {"pool_pre_ping": True}
+    if database_url.startswith("sqlite"):
+        # Writers wait for each other instead of failing with "database is locked".
+        engine_options = {"connect_args": {"timeout": 30}}
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        # Mail: log:// writes emails to the log (the local default); smtp://, smtp+starttls://
+        # and smtps:// send them (user:password@host:port in the URL).
+        "MAIL_URL": os.environ.get("MAIL_URL", "log://"),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "vocportal <noreply@vocportal.localhost>"),
+        "PORTAL_NAME": os.environ.get("PORTAL_NAME", "Tallyhive feedback"),
+        # Behind TLS, set SESSION_COOKIE_SECURE=true (and FORCE_HTTPS=true for HSTS + redirect).
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "FORCE_HTTPS": _bool("FORCE_HTTPS", False),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Limits per client address, in Flask-Limiter's notation.
+        "LIMIT_SIGNUP": os.environ.get("LIMIT_SIGNUP", "10/hour"),
+        "LIMIT_LOGIN": os.environ.get("LIMIT_LOGIN", "10/minute;50/hour"),
+        "LIMIT_RESET": os.environ.get("LIMIT_RESET", "5/hour"),
+        "LIMIT_POST": os.environ.get("LIMIT_POST", "20/hour"),
+        "LIMIT_COMMENT": os.environ.get("LIMIT_COMMENT", "60/hour"),
+        "LIMIT_VOTE": os.environ.get("LIMIT_VOTE", "120/minute"),
+        # argon2id cost; the defaults follow argon2-cffi's RFC 9106 "low memory" profile.
+        "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", "3")),
+        "ARGON2_MEMORY_COST": int(os.environ.get("ARGON2_MEMORY_COST", str(64 * 1024))),
+        "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
+        "IDEAS_PER_PAGE": 20,
+    }

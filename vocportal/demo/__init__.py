@@ -1,0 +1,1 @@
+"""Demo data: a fictional product's feedback portal, believable enough to try vocportal on."""

@@ -1,0 +1,232 @@
+"""Load the demo portal: boards, people, ideas, votes, comments and status history.
+
+Rows are inserted in bulk with back-dated timestamps, then each idea's counters are set
+from its rows, so the demo obeys the same invariants as live data.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import timedelta
+
+from sqlalchemy import func, insert, select
+
+from vocportal.accounts.models import Role, User
+from vocportal.demo import content
+from vocportal.extensions import db
+from vocportal.ideas.models import Board, Comment, Follow, Idea, IdeaStatus, StatusChange, Vote
+from vocportal.ideas.operations import trend_weight
+from vocportal.markdown import render_markdown
+from vocportal.security import hash_password
+from vocportal.timeutil import utcnow
+
+#: Who to log in as in the demo; printed by `vocportal demo`.
+DEMO_LOGINS = {
+    "admin": ("admin@tallyhive.example", "tallyhive-admin-demo"),
+    "staff": ("staff@tallyhive.example", "tallyhive-staff-demo"),
+    "customer": ("customer@brightlane.example", "tallyhive-customer-demo"),
+}
+
+# How the demo's ideas spread over statuses (the rest stay open).
+STATUS_SHARE = [
+    (IdeaStatus.under_review, 0.12),
+    (IdeaStatus.planned, 0.10),
+    (IdeaStatus.in_progress, 0.06),
+    (IdeaStatus.shipped, 0.08),
+    (IdeaStatus.declined, 0.04),
+]
+STATUS_PATH = {
+    IdeaStatus.under_review: [IdeaStatus.under_review],
+    IdeaStatus.planned: [IdeaStatus.under_review, IdeaStatus.planned],
+    IdeaStatus.in_progress: [IdeaStatus.planned, IdeaStatus.in_progress],
+    IdeaStatus.shipped: [IdeaStatus.planned, IdeaStatus.in_progress, IdeaStatus.shipped],
+    IdeaStatus.declined: [IdeaStatus.under_review, IdeaStatus.declined],
+}
+
+
+def database_is_empty() -> bool:
+    return not db.session.scalar(select(func.count()).select_from(Idea))
+
+
+def _email(name: str, company: dict) -> str:
+    first, *rest = name.lower().replace("'", "").split()
+    last = rest[-1] if rest else "x"
+    return f"{first}.{last}@{company['domain']}"
+
+
+def seed(seed_value: int = 7) -> dict[str, int]:
+    """Insert the demo data and commit; return how many of each thing were made."""
+    rng = random.Random(seed_value)
+    now = utcnow()
+
+    boards = {}
+    for position, spec in enumerate(content.BOARDS):
+        board = Board(
+            slug=spec["slug"], name=spec["name"], description=spec["description"], position=position
+        )
+        db.session.add(board)
+        boards[spec["slug"]] = board
+
+    people_hash = hash_password(DEMO_LOGINS["customer"][1])
+    staff = [
+        User(
+            email=DEMO_LOGINS["admin"][0],
+            display_name="Ada Okafor (Tallyhive)",
+            password_hash=hash_password(DEMO_LOGINS["admin"][1]),
+            role=Role.admin,
+        ),
+        User(
+            email=DEMO_LOGINS["staff"][0],
+            display_name="Sam Lindqvist (Tallyhive)",
+            password_hash=hash_password(DEMO_LOGINS["staff"][1]),
+            role=Role.staff,
+        ),
+    ]
+    customers = [
+        User(
+            email=DEMO_LOGINS["customer"][0],
+            display_name="Casey Morgan",
+            password_hash=people_hash,
+            role=Role.customer,
+            created_at=now - timedelta(days=200),
+        )
+    ]
+    seen = {u.email for u in staff + customers}
+    for name in content.CUSTOMER_NAMES:
+        company = rng.choice(content.COMPANIES)
+        email = _email(name, company)
+        if email in seen:
+            continue
+        seen.add(email)
+        customers.append(
+            User(
+                email=email,
+                display_name=name,
+                password_hash=people_hash,
+                role=Role.customer,
+                created_at=now - timedelta(days=rng.randint(30, 365)),
+            )
+        )
+    db.session.add_all(staff + customers)
+    db.session.flush()
+
+    ideas_spec = list(content.IDEAS)
+    rng.shuffle(ideas_spec)
+    ideas = []
+    for spec in ideas_spec:
+        created = now - timedelta(days=rng.uniform(0.2, 180))
+        ideas.append(
+            Idea(
+                board=boards[spec["board"]],
+                author=rng.choice(customers),
+                title=spec["title"],
+                body=spec["body"],
+                body_html=render_markdown(spec["body"]),
+                created_at=created,
+                updated_at=created,
+            )
+        )
+    db.session.add_all(ideas)
+    db.session.flush()
+
+    votes, follows, comments, changes = [], set(), [], []
+    vote_sets: dict[int, set[int]] = defaultdict(set)
+    for idea in ideas:
+        # A long tail: most ideas get a few votes, some get many.
+        n = min(len(customers) - 1, int(rng.paretovariate(1.3)) + rng.randint(0, 3))
+        voters = {idea.author_id, *(u.id for u in rng.sample(customers, n))}
+        age = (now - idea.created_at).total_seconds()
+        for user_id in voters:
+            at = (
+                idea.created_at
+                if user_id == idea.author_id
+                else (idea.created_at + timedelta(seconds=rng.uniform(0, age)))
+            )
+            votes.append({"idea_id": idea.id, "user_id": user_id, "created_at": at})
+            follows.add((idea.id, user_id))
+        vote_sets[idea.id] = voters
+        for _ in range(min(6, int(rng.expovariate(0.8)))):
+            author = rng.choice(customers)
+            at = idea.created_at + timedelta(seconds=rng.uniform(0, age))
+            body = rng.choice(content.COMMENTS)
+            comments.append(
+                {
+                    "idea_id": idea.id,
+                    "author_id": author.id,
+                    "body": body,
+                    "body_html": render_markdown(body),
+                    "created_at": at,
+                    "is_official": False,
+                }
+            )
+            follows.add((idea.id, author.id))
+
+    # Give the most-voted ideas, and a few others, a status history.
+    by_votes = sorted(ideas, key=lambda i: len(vote_sets[i.id]), reverse=True)
+    pool = by_votes[: len(ideas) // 2]
+    rng.shuffle(pool)
+    cursor = 0
+    for status, share in STATUS_SHARE:
+        for idea in pool[cursor : cursor + int(share * len(ideas))]:
+            previous = IdeaStatus.open
+            at = idea.created_at
+            for step in STATUS_PATH[status]:
+                at = at + timedelta(seconds=rng.uniform(0.1, 0.3) * (now - at).total_seconds())
+                message = rng.choice(content.STATUS_MESSAGES[step.value])
+                actor = rng.choice(staff)
+                changes.append(
+                    {
+                        "idea_id": idea.id,
+                        "actor_id": actor.id,
+                        "old_status": previous,
+                        "new_status": step,
+                        "message": message,
+                        "message_html": render_markdown(message),
+                        "created_at": at,
+                    }
+                )
+                previous = step
+            idea.status = status
+            if rng.random() < 0.6:
+                reply = rng.choice(content.STAFF_REPLIES)
+                comments.append(
+                    {
+                        "idea_id": idea.id,
+                        "author_id": rng.choice(staff).id,
+                        "body": reply,
+                        "body_html": render_markdown(reply),
+                        "created_at": at,
+                        "is_official": True,
+                    }
+                )
+        cursor += int(share * len(ideas))
+
+    db.session.execute(insert(Vote), votes)
+    db.session.execute(insert(Comment), comments)
+    db.session.execute(
+        insert(Follow),
+        [{"idea_id": i, "user_id": u, "created_at": now} for i, u in sorted(follows)],
+    )
+    if changes:
+        db.session.execute(insert(StatusChange), changes)
+
+    comment_counts: dict[int, int] = defaultdict(int)
+    for row in comments:
+        comment_counts[row["idea_id"]] += 1
+    trend: dict[int, float] = defaultdict(float)
+    for row in votes:
+        trend[row["idea_id"]] += trend_weight(row["created_at"])
+    for idea in ideas:
+        idea.vote_count = len(vote_sets[idea.id])
+        idea.comment_count = comment_counts[idea.id]
+        idea.trend_score = trend[idea.id]
+    db.session.commit()
+    return {
+        "boards": len(boards),
+        "people": len(staff) + len(customers),
+        "ideas": len(ideas),
+        "votes": len(votes),
+        "comments": len(comments),
+        "status changes": len(changes),
+    }

@@ -1,0 +1,149 @@
+"""Boards, ideas and what customers do with them: votes, comments, follows, status changes."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from vocportal.accounts.models import User
+from vocportal.extensions import db
+from vocportal.timeutil import utcnow
+
+
+class IdeaStatus(enum.Enum):
+    """The one status vocabulary, used everywhere (never bare strings)."""
+
+    open = "open"
+    under_review = "under_review"
+    planned = "planned"
+    in_progress = "in_progress"
+    shipped = "shipped"
+    declined = "declined"
+    duplicate = "duplicate"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+def status_column(**kwargs):
+    return mapped_column(
+        Enum(IdeaStatus, name="idea_status", native_enum=False, length=16), **kwargs
+    )
+
+
+class Board(db.Model):
+    """A category ideas are posted in (e.g. "Integrations")."""
+
+    __tablename__ = "boards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: Order on the board list; lower first.
+    position: Mapped[int] = mapped_column(default=0)
+    #: An archived board takes no new ideas but its ideas stay visible.
+    archived: Mapped[bool] = mapped_column(default=False)
+
+
+class Idea(db.Model):
+    __tablename__ = "ideas"
+    __table_args__ = (
+        Index("ix_ideas_listing_top", "vote_count", "id"),
+        Index("ix_ideas_listing_trending", "trend_score", "id"),
+        Index("ix_ideas_listing_new", "created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    #: Markdown as the author wrote it.
+    body: Mapped[str] = mapped_column(Text, default="")
+    #: `body` rendered and sanitised once at save time, so pages never render Markdown.
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[IdeaStatus] = status_column(default=IdeaStatus.open, index=True)
+    #: Number of rows in `votes` for this idea, kept in the same transaction as the rows.
+    vote_count: Mapped[int] = mapped_column(default=0)
+    #: Number of visible comments, kept like `vote_count`.
+    comment_count: Mapped[int] = mapped_column(default=0)
+    #: Sum over votes of 2**((voted_at - TREND_EPOCH) / TREND_HALF_LIFE): ordering by it is
+    #: ordering by recency-weighted votes, without recomputing anything per request.
+    trend_score: Mapped[float] = mapped_column(default=0.0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set when the author withdraws the idea; it leaves the public board.
+    withdrawn_at: Mapped[datetime | None]
+    #: Set when staff hide the idea (moderation); it leaves the public board.
+    hidden_at: Mapped[datetime | None]
+
+    board: Mapped[Board] = relationship(lazy="joined")
+    author: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def is_public(self) -> bool:
+        return self.withdrawn_at is None and self.hidden_at is None
+
+
+class Vote(db.Model):
+    """One person's vote for one idea; the unique pair makes double votes impossible."""
+
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("idea_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Follow(db.Model):
+    """A person who wants to hear about an idea (authors, commenters and voters follow)."""
+
+    __tablename__ = "follows"
+
+    idea_id: Mapped[int] = mapped_column(
+        ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    #: Staff can mark a comment as the official response; it is highlighted on the idea.
+    is_official: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+    #: Set when staff hide the comment; only staff still see it.
+    hidden_at: Mapped[datetime | None]
+
+    author: Mapped[User] = relationship(lazy="joined")
+
+
+class StatusChange(db.Model):
+    """One step of an idea's status history, shown on its public timeline."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    old_status: Mapped[IdeaStatus] = status_column()
+    new_status: Mapped[IdeaStatus] = status_column()
+    #: Optional Markdown note to customers, and its sanitised HTML.
+    message: Mapped[str] = mapped_column(Text, default="")
+    message_html: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actor: Mapped[User] = relationship(lazy="joined")

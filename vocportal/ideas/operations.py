@@ -1,0 +1,355 @@
+"""Idea rules: posting, editing, withdrawing, voting, comments, follows, statuses, boards.
+
+Operations take plain values and the acting user, check permission, change rows and
+flush; the request (or job) around them commits once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from vocportal.accounts.models import User
+from vocportal.errors import OperationError, PermissionDenied
+from vocportal.extensions import db
+from vocportal.ideas.models import (
+    Board,
+    Comment,
+    Follow,
+    Idea,
+    IdeaStatus,
+    StatusChange,
+    Vote,
+)
+from vocportal.ideas.search import ranked_matches
+from vocportal.markdown import render_markdown
+from vocportal.timeutil import utcnow
+
+#: Trending weighs each vote by 2**(age / half-life); see Idea.trend_score.
+TREND_EPOCH = datetime(2025, 1, 1)
+TREND_HALF_LIFE = timedelta(days=7)
+
+#: Statuses in which an idea is closed: no new votes.
+CLOSED_STATUSES = frozenset({IdeaStatus.shipped, IdeaStatus.declined, IdeaStatus.duplicate})
+
+SORTS = ("trending", "top", "new")
+
+
+def trend_weight(at: datetime) -> float:
+    return 2.0 ** ((at - TREND_EPOCH) / TREND_HALF_LIFE)
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def can_see(viewer: User | None, idea: Idea) -> bool:
+    if idea.is_public:
+        return True
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    return viewer.is_staff or (idea.author_id == viewer.id and idea.hidden_at is None)
+
+
+def get_idea_for(viewer: User | None, idea_id: int) -> Idea | None:
+    """Return the idea if it exists and `viewer` may see it, else None."""
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or not can_see(viewer, idea):
+        return None
+    return idea
+
+
+@dataclass(frozen=True)
+class IdeaQuery:
+    sort: str = "trending"
+    status: IdeaStatus | None = None
+    board: Board | None = None
+    q: str = ""
+
+
+def idea_listing(query: IdeaQuery):
+    """Build the select for the public idea list: filters, search and sort."""
+    stmt = select(Idea).where(Idea.withdrawn_at.is_(None), Idea.hidden_at.is_(None))
+    if query.status is not None:
+        stmt = stmt.where(Idea.status == query.status)
+    else:
+        # The default board hides merged duplicates; they live on the idea they joined.
+        stmt = stmt.where(Idea.status != IdeaStatus.duplicate)
+    if query.board is not None:
+        stmt = stmt.where(Idea.board_id == query.board.id)
+    if query.q.strip():
+        matches = ranked_matches(query.q)
+        if matches is None:
+            return stmt.where(False)
+        sub = matches.subquery()
+        return stmt.join(sub, sub.c.idea_id == Idea.id).order_by(sub.c.rank, Idea.id.desc())
+    if query.sort == "top":
+        return stmt.order_by(Idea.vote_count.desc(), Idea.id.desc())
+    if query.sort == "new":
+        return stmt.order_by(Idea.created_at.desc(), Idea.id.desc())
+    return stmt.order_by(Idea.trend_score.desc(), Idea.id.desc())
+
+
+def voted_idea_ids(user: User | None, idea_ids: list[int]) -> set[int]:
+    """Return which of `idea_ids` the user has voted for (one query for a whole page)."""
+    if user is None or not user.is_authenticated or not idea_ids:
+        return set()
+    rows = db.session.scalars(
+        select(Vote.idea_id).where(Vote.user_id == user.id, Vote.idea_id.in_(idea_ids))
+    )
+    return set(rows)
+
+
+def is_following(user: User | None, idea: Idea) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return db.session.get(Follow, (idea.id, user.id)) is not None
+
+
+def visible_comments(viewer: User | None, idea: Idea) -> list[Comment]:
+    stmt = select(Comment).where(Comment.idea_id == idea.id).order_by(Comment.created_at)
+    if viewer is None or not viewer.is_authenticated or not viewer.is_staff:
+        stmt = stmt.where(Comment.hidden_at.is_(None))
+    return list(db.session.scalars(stmt))
+
+
+def status_history(idea: Idea) -> list[StatusChange]:
+    return list(
+        db.session.scalars(
+            select(StatusChange)
+            .where(StatusChange.idea_id == idea.id)
+            .order_by(StatusChange.created_at, StatusChange.id)
+        )
+    )
+
+
+def boards(include_archived: bool = False) -> list[Board]:
+    stmt = select(Board).order_by(Board.position, Board.name)
+    if not include_archived:
+        stmt = stmt.where(Board.archived.is_(False))
+    return list(db.session.scalars(stmt))
+
+
+def board_by_slug(slug: str) -> Board | None:
+    return db.session.scalar(select(Board).where(Board.slug == slug))
+
+
+# --- ideas -------------------------------------------------------------------------------
+
+
+def _check_author_or_staff(actor: User, idea: Idea) -> None:
+    if not (actor.is_staff or idea.author_id == actor.id):
+        raise PermissionDenied()
+
+
+def create_idea(author: User, board: Board, title: str, body: str) -> Idea:
+    """Post an idea; its author votes for it and follows it."""
+    if board.archived:
+        raise OperationError("This board takes no new ideas.", field="board")
+    idea = Idea(
+        board=board,
+        author=author,
+        title=title.strip(),
+        body=body.strip(),
+        body_html=render_markdown(body),
+    )
+    db.session.add(idea)
+    db.session.flush()
+    vote(author, idea)
+    return idea
+
+
+def edit_idea(actor: User, idea: Idea, title: str, body: str, board: Board) -> None:
+    """Change an idea's text or board: its author or staff."""
+    _check_author_or_staff(actor, idea)
+    if board.archived and board.id != idea.board_id:
+        raise OperationError("This board takes no new ideas.", field="board")
+    idea.title = title.strip()
+    idea.body = body.strip()
+    idea.body_html = render_markdown(body)
+    idea.board = board
+    idea.updated_at = utcnow()
+    db.session.flush()
+
+
+def withdraw_idea(actor: User, idea: Idea) -> None:
+    """Take one's own idea off the board (staff hide instead)."""
+    if idea.author_id != actor.id:
+        raise PermissionDenied()
+    idea.withdrawn_at = utcnow()
+    db.session.flush()
+
+
+def set_idea_hidden(actor: User, idea: Idea, hidden: bool) -> None:
+    if not actor.is_staff:
+        raise PermissionDenied()
+    idea.hidden_at = utcnow() if hidden else None
+    db.session.flush()
+
+
+def change_status(actor: User, idea: Idea, new_status: IdeaStatus, message: str = "") -> None:
+    """Move an idea to another status and record it in the history: staff only."""
+    if not actor.is_staff:
+        raise PermissionDenied()
+    if new_status is idea.status and not message.strip():
+        raise OperationError("The idea already has this status.", field="status")
+    db.session.add(
+        StatusChange(
+            idea_id=idea.id,
+            actor_id=actor.id,
+            old_status=idea.status,
+            new_status=new_status,
+            message=message.strip(),
+            message_html=render_markdown(message),
+        )
+    )
+    idea.status = new_status
+    idea.updated_at = utcnow()
+    db.session.flush()
+
+
+# --- votes and follows -------------------------------------------------------------------
+
+
+def _insert_ignore(model, **values):
+    dialect = db.engine.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(model).values(**values).on_conflict_do_nothing()
+
+
+def vote(user: User, idea: Idea) -> bool:
+    """Vote for an idea; return False if the user had already voted. Also follows it."""
+    if idea.status in CLOSED_STATUSES:
+        raise OperationError(f"This idea is {idea.status.label.lower()}; it takes no votes.")
+    now = utcnow()
+    result = db.session.execute(
+        _insert_ignore(Vote, idea_id=idea.id, user_id=user.id, created_at=now)
+    )
+    if result.rowcount != 1:
+        return False
+    # The counter moves in the same transaction as the row, by an atomic UPDATE.
+    db.session.execute(
+        update(Idea)
+        .where(Idea.id == idea.id)
+        .values(vote_count=Idea.vote_count + 1, trend_score=Idea.trend_score + trend_weight(now))
+    )
+    follow(user, idea)
+    db.session.refresh(idea, ["vote_count", "trend_score"])
+    return True
+
+
+def unvote(user: User, idea: Idea) -> bool:
+    """Take back a vote; return False if there was none."""
+    voted_at = db.session.execute(
+        delete(Vote)
+        .where(Vote.idea_id == idea.id, Vote.user_id == user.id)
+        .returning(Vote.created_at)
+    ).scalar()
+    if voted_at is None:
+        return False
+    db.session.execute(
+        update(Idea)
+        .where(Idea.id == idea.id)
+        .values(
+            vote_count=Idea.vote_count - 1,
+            trend_score=Idea.trend_score - trend_weight(voted_at),
+        )
+    )
+    db.session.refresh(idea, ["vote_count", "trend_score"])
+    return True
+
+
+def follow(user: User, idea: Idea) -> None:
+    db.session.execute(
+        _insert_ignore(Follow, idea_id=idea.id, user_id=user.id, created_at=utcnow())
+    )
+
+
+def unfollow(user: User, idea: Idea) -> None:
+    db.session.execute(delete(Follow).where(Follow.idea_id == idea.id, Follow.user_id == user.id))
+
+
+# --- comments ----------------------------------------------------------------------------
+
+
+def add_comment(author: User, idea: Idea, body: str, official: bool = False) -> Comment:
+    """Comment on an idea (staff may mark it official); the commenter follows the idea."""
+    if official and not author.is_staff:
+        raise PermissionDenied()
+    comment = Comment(
+        idea_id=idea.id,
+        author=author,
+        body=body.strip(),
+        body_html=render_markdown(body),
+        is_official=official,
+    )
+    db.session.add(comment)
+    db.session.execute(
+        update(Idea).where(Idea.id == idea.id).values(comment_count=Idea.comment_count + 1)
+    )
+    follow(author, idea)
+    db.session.flush()
+    return comment
+
+
+def edit_comment(actor: User, comment: Comment, body: str) -> None:
+    if not (actor.is_staff or comment.author_id == actor.id):
+        raise PermissionDenied()
+    comment.body = body.strip()
+    comment.body_html = render_markdown(body)
+    comment.edited_at = utcnow()
+    db.session.flush()
+
+
+def set_comment_hidden(actor: User, comment: Comment, hidden: bool) -> None:
+    if not actor.is_staff:
+        raise PermissionDenied()
+    if (comment.hidden_at is not None) == hidden:
+        return
+    comment.hidden_at = utcnow() if hidden else None
+    db.session.execute(
+        update(Idea)
+        .where(Idea.id == comment.idea_id)
+        .values(comment_count=Idea.comment_count + (-1 if hidden else 1))
+    )
+    db.session.flush()
+
+
+def set_comment_official(actor: User, comment: Comment, official: bool) -> None:
+    if not actor.is_staff:
+        raise PermissionDenied()
+    comment.is_official = official
+    db.session.flush()
+
+
+# --- boards ------------------------------------------------------------------------------
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(name: str) -> str:
+    return _SLUG.sub("-", name.lower()).strip("-")[:60] or "board"
+
+
+def save_board(
+    actor: User, board: Board | None, name: str, description: str, archived: bool = False
+) -> Board:
+    """Create a board (board=None) or change one: admins only."""
+    if not actor.is_admin:
+        raise PermissionDenied()
+    name = name.strip()
+    if board is None:
+        slug = slugify(name)
+        if board_by_slug(slug) is not None:
+            raise OperationError("A board with this name already exists.", field="name")
+        position = db.session.scalar(select(func.coalesce(func.max(Board.position), 0))) + 1
+        board = Board(slug=slug, position=position)
+        db.session.add(board)
+    board.name = name
+    board.description = description.strip()
+    board.archived = archived
+    db.session.flush()
+    return board

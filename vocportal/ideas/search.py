@@ -1,0 +1,56 @@
+"""Full-text search over ideas with each database's own engine, behind one function.
+
+SQLite: an FTS5 table `ideas_fts` (external content, kept by triggers).
+PostgreSQL: a stored generated tsvector column `ideas.search_vector` with a GIN index.
+Both are created by the migrations, not by the models.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Select, literal_column, select, text
+
+from vocportal.extensions import db
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts5_query(q: str) -> str | None:
+    """Turn free text into an FTS5 query: every word must match, the last one as a prefix."""
+    words = _WORD.findall(q.lower())[:12]
+    if not words:
+        return None
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def ranked_matches(q: str) -> Select | None:
+    """Return a selectable of (idea_id, rank) for ideas matching `q`, best rank lowest."""
+    dialect = db.engine.dialect.name
+    if dialect == "sqlite":
+        query = fts5_query(q)
+        if query is None:
+            return None
+        return (
+            select(
+                literal_column("ideas_fts.rowid").label("idea_id"),
+                literal_column("bm25(ideas_fts, 4.0, 1.0)").label("rank"),
+            )
+            .select_from(text("ideas_fts"))
+            .where(text("ideas_fts MATCH :fts_query").bindparams(fts_query=query))
+        )
+    if dialect == "postgresql":
+        if not _WORD.search(q):
+            return None
+        tsquery = "websearch_to_tsquery('english', :pg_query)"
+        return (
+            select(
+                literal_column("ideas.id").label("idea_id"),
+                literal_column(f"-ts_rank(ideas.search_vector, {tsquery})").label("rank"),
+            )
+            .select_from(text("ideas"))
+            .where(text(f"ideas.search_vector @@ {tsquery}").bindparams(pg_query=q))
+        )
+    raise NotImplementedError(f"full-text search is not available on {dialect}")

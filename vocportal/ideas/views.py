@@ -1,0 +1,313 @@
+"""The public idea board, idea pages, and what people do there."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from vocportal.errors import OperationError
+from vocportal.extensions import db, limiter
+from vocportal.forms import attach_error
+from vocportal.ideas import operations as ops
+from vocportal.ideas.forms import CommentForm, EmptyForm, IdeaForm, StatusForm
+from vocportal.ideas.models import Comment, IdeaStatus
+
+bp = Blueprint("ideas", __name__)
+
+
+def _limit(name: str):
+    return limiter.limit(lambda: current_app.config[name], methods=["POST"])
+
+
+def _user():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _idea_or_404(idea_id: int):
+    idea = ops.get_idea_for(_user(), idea_id)
+    if idea is None:
+        abort(404)
+    return idea
+
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@bp.get("/")
+def index():
+    sort = request.args.get("sort", "trending")
+    if sort not in ops.SORTS:
+        sort = "trending"
+    status = None
+    if request.args.get("status"):
+        try:
+            status = IdeaStatus(request.args["status"])
+        except ValueError:
+            abort(404)
+    board = None
+    if request.args.get("board"):
+        board = ops.board_by_slug(request.args["board"]) or abort(404)
+    q = request.args.get("q", "")[:200]
+    query = ops.IdeaQuery(sort=sort, status=status, board=board, q=q)
+    page = db.paginate(
+        ops.idea_listing(query),
+        per_page=current_app.config["IDEAS_PER_PAGE"],
+        max_per_page=100,
+        error_out=False,
+    )
+    voted = ops.voted_idea_ids(_user(), [i.id for i in page.items])
+    return render_template(
+        "ideas/index.html",
+        page=page,
+        query=query,
+        voted=voted,
+        boards=ops.boards(),
+        statuses=list(IdeaStatus),
+        vote_form=EmptyForm(),
+    )
+
+
+def _board_choices(form: IdeaForm, include_id: int | None = None) -> None:
+    choices = [(b.id, b.name) for b in ops.boards()]
+    if include_id is not None and include_id not in {c[0] for c in choices}:
+        board = db.session.get(ops.Board, include_id)
+        choices.append((board.id, board.name))
+    form.board.choices = choices
+
+
+@bp.route("/ideas/new", methods=["GET", "POST"])
+@login_required
+@_limit("LIMIT_POST")
+def new_idea():
+    form = IdeaForm()
+    _board_choices(form)
+    if request.method == "GET" and request.args.get("board"):
+        board = ops.board_by_slug(request.args["board"])
+        if board:
+            form.board.data = board.id
+    if form.validate_on_submit():
+        board = db.session.get(ops.Board, form.board.data)
+        try:
+            idea = ops.create_idea(_user(), board, form.title.data, form.body.data or "")
+        except OperationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Your idea is posted. You are following it.", "success")
+            return redirect(url_for("ideas.show", idea_id=idea.id))
+    status = 400 if form.errors else 200
+    return render_template("ideas/form.html", form=form, idea=None), status
+
+
+@bp.get("/ideas/<int:idea_id>")
+def show(idea_id: int):
+    idea = _idea_or_404(idea_id)
+    status_form = StatusForm(formdata=None, status=idea.status.value)
+    return _render_idea(idea, CommentForm(formdata=None), status_form)
+
+
+def _render_idea(idea, comment_form, status_form, code: int = 200):
+    user = _user()
+    return render_template(
+        "ideas/show.html",
+        idea=idea,
+        comments=ops.visible_comments(user, idea),
+        history=ops.status_history(idea),
+        voted=idea.id in ops.voted_idea_ids(user, [idea.id]),
+        following=ops.is_following(user, idea),
+        comment_form=comment_form,
+        status_form=status_form,
+        action_form=EmptyForm(),
+        vote_form=EmptyForm(),
+    ), code
+
+
+@bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(idea_id: int):
+    idea = _idea_or_404(idea_id)
+    user = _user()
+    if not (user.is_staff or idea.author_id == user.id):
+        abort(403)
+    form = IdeaForm(obj=idea, board=idea.board_id)
+    _board_choices(form, include_id=idea.board_id)
+    if form.validate_on_submit():
+        board = db.session.get(ops.Board, form.board.data)
+        try:
+            ops.edit_idea(user, idea, form.title.data, form.body.data or "", board)
+        except OperationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Idea updated.", "success")
+            return redirect(url_for("ideas.show", idea_id=idea.id))
+    return render_template("ideas/form.html", form=form, idea=idea), 400 if form.errors else 200
+
+
+@bp.post("/ideas/<int:idea_id>/withdraw")
+@login_required
+def withdraw(idea_id: int):
+    idea = _idea_or_404(idea_id)
+    if EmptyForm().validate_on_submit():
+        ops.withdraw_idea(_user(), idea)
+        db.session.commit()
+        flash("Your idea is withdrawn from the board.", "info")
+    return redirect(url_for("ideas.index"))
+
+
+def _vote_response(idea, voted: bool, error: str | None = None):
+    if _is_htmx():
+        return render_template(
+            "ideas/_vote.html", idea=idea, voted=voted, vote_form=EmptyForm(), vote_error=error
+        )
+    if error:
+        flash(error, "error")
+    return redirect(
+        request.referrer if _same_site_referrer() else url_for("ideas.show", idea_id=idea.id)
+    )
+
+
+def _same_site_referrer() -> bool:
+    ref = request.referrer or ""
+    return ref.startswith(request.host_url)
+
+
+@bp.post("/ideas/<int:idea_id>/vote")
+@login_required
+@_limit("LIMIT_VOTE")
+def vote(idea_id: int):
+    idea = _idea_or_404(idea_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        ops.vote(_user(), idea)
+    except OperationError as error:
+        db.session.rollback()
+        return _vote_response(idea, False, error.message)
+    db.session.commit()
+    return _vote_response(idea, True)
+
+
+@bp.post("/ideas/<int:idea_id>/unvote")
+@login_required
+@_limit("LIMIT_VOTE")
+def unvote(idea_id: int):
+    idea = _idea_or_404(idea_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    ops.unvote(_user(), idea)
+    db.session.commit()
+    return _vote_response(idea, False)
+
+
+@bp.post("/ideas/<int:idea_id>/follow")
+@login_required
+def follow(idea_id: int):
+    idea = _idea_or_404(idea_id)
+    if EmptyForm().validate_on_submit():
+        if request.form.get("follow") == "0":
+            ops.unfollow(_user(), idea)
+            flash("You will no longer hear about this idea.", "info")
+        else:
+            ops.follow(_user(), idea)
+            flash("You are following this idea.", "success")
+        db.session.commit()
+    return redirect(url_for("ideas.show", idea_id=idea.id))
+
+
+@bp.post("/ideas/<int:idea_id>/comments")
+@login_required
+@_limit("LIMIT_COMMENT")
+def comment(idea_id: int):
+    idea = _idea_or_404(idea_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        ops.add_comment(_user(), idea, form.body.data, official=bool(form.official.data))
+        db.session.commit()
+        flash("Comment posted.", "success")
+        return redirect(url_for("ideas.show", idea_id=idea.id) + "#comments")
+    return _render_idea(idea, form, StatusForm(formdata=None, status=idea.status.value), 400)
+
+
+@bp.post("/ideas/<int:idea_id>/status")
+@login_required
+def change_status(idea_id: int):
+    idea = _idea_or_404(idea_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            ops.change_status(_user(), idea, IdeaStatus(form.status.data), form.message.data or "")
+        except OperationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Status set to {idea.status.label}.", "success")
+            return redirect(url_for("ideas.show", idea_id=idea.id))
+    return _render_idea(idea, CommentForm(formdata=None), form, 400)
+
+
+@bp.post("/ideas/<int:idea_id>/hide")
+@login_required
+def hide(idea_id: int):
+    idea = _idea_or_404(idea_id)
+    if EmptyForm().validate_on_submit():
+        hidden = request.form.get("hidden") != "0"
+        ops.set_idea_hidden(_user(), idea, hidden)
+        db.session.commit()
+        flash("Idea hidden from the public board." if hidden else "Idea visible again.", "info")
+    return redirect(url_for("ideas.show", idea_id=idea.id))
+
+
+def _comment_or_404(comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        abort(404)
+    _idea_or_404(comment.idea_id)
+    return comment
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_comment(comment_id: int):
+    comment = _comment_or_404(comment_id)
+    user = _user()
+    if not (user.is_staff or comment.author_id == user.id):
+        abort(403)
+    form = CommentForm(obj=comment)
+    if form.validate_on_submit():
+        ops.edit_comment(user, comment, form.body.data)
+        db.session.commit()
+        flash("Comment updated.", "success")
+        return redirect(url_for("ideas.show", idea_id=comment.idea_id) + f"#c{comment.id}")
+    return render_template("ideas/comment_form.html", form=form, comment=comment), (
+        400 if form.errors else 200
+    )
+
+
+@bp.post("/comments/<int:comment_id>/moderate")
+@login_required
+def moderate_comment(comment_id: int):
+    comment = _comment_or_404(comment_id)
+    if EmptyForm().validate_on_submit():
+        action = request.form.get("action")
+        if action in {"hide", "show"}:
+            ops.set_comment_hidden(_user(), comment, action == "hide")
+        elif action in {"official", "unofficial"}:
+            ops.set_comment_official(_user(), comment, action == "official")
+        else:
+            abort(400)
+        db.session.commit()
+    return redirect(url_for("ideas.show", idea_id=comment.idea_id) + f"#c{comment.id}")
