@@ -3,11 +3,13 @@ TEST_DATABASE_URL is set), clients that log in and carry CSRF tokens, and factor
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -131,11 +133,20 @@ def new_client(app):
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in an empty context, so it gets its own app context and database
+    session as in production, instead of sharing the test's (Flask reuses a pushed one)."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 class PortalClient:
     """A test client that finds CSRF tokens the way a browser would: in the page's forms."""
 
     def __init__(self, app):
         self.app = app
+        app.test_client_class = IsolatedClient
         self.http = app.test_client()
 
     def get(self, *args, **kwargs):

@@ -26,7 +26,7 @@ def make_user(app):
     ):
         n = next(_seq)
         user = account_ops.create_user(
-            email or f"person{n}@example.test", name or f"Person {n}", password, Role(role)
+            email or f"person{n}@example.com", name or f"Person {n}", password, Role(role)
         )
         db.session.commit()
         return user

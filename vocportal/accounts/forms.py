@@ -6,7 +6,14 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from vocportal.security import PASSWORD_MAX, PASSWORD_MIN
 
-_password = [DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)]
+_password = [
+    DataRequired(),
+    Length(
+        min=PASSWORD_MIN,
+        max=PASSWORD_MAX,
+        message=f"Use at least {PASSWORD_MIN} characters (and at most {PASSWORD_MAX}).",
+    ),
+]
 
 
 class SignupForm(FlaskForm):
