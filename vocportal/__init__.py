@@ -24,11 +24,13 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
 
     register_extensions(app)
     register_blueprints(app)
+    from vocportal.commands import register_commands
     from vocportal.errors import register_error_handlers
     from vocportal.web import register_template_helpers
 
     register_error_handlers(app)
     register_template_helpers(app)
+    register_commands(app)
     return app
 
 

@@ -27,7 +27,9 @@ def register_error_handlers(app: Flask) -> None:
 
     def handler(code: int, title: str, text: str):
         def handle(error):
-            description = getattr(error, "description", None) or text
+            description = getattr(error, "description", None)
+            if not description or description == getattr(type(error), "description", None):
+                description = text  # werkzeug's generic wording; ours says more
             if code == 429:
                 description = f"{text} (limit: {getattr(error, 'description', '')})"
             if _wants_json():

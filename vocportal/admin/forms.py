@@ -2,13 +2,14 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from vocportal.accounts.models import Role
 
 
 class UserAdminForm(FlaskForm):
-    role = SelectField("Role", choices=[(r.value, r.value.capitalize()) for r in Role])
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.value.capitalize()) for r in Role])
     blocked = BooleanField("Blocked")
 
 

@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from vocportal.ideas.models import IdeaStatus
@@ -20,7 +21,9 @@ class CommentForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     status = SelectField(
-        "Status", choices=[(s.value, s.label) for s in IdeaStatus], validators=[DataRequired()]
+        "Status",
+        choices=[SelectChoice(s.value, s.label) for s in IdeaStatus],
+        validators=[DataRequired()],
     )
     message = TextAreaField("Message to supporters (Markdown)", validators=[Length(max=10_000)])
 

@@ -225,10 +225,12 @@ def vote(user: User, idea: Idea) -> bool:
     if idea.status in CLOSED_STATUSES:
         raise OperationError(f"This idea is {idea.status.label.lower()}; it takes no votes.")
     now = utcnow()
-    result = db.session.execute(
-        _insert_ignore(Vote, idea_id=idea.id, user_id=user.id, created_at=now)
-    )
-    if result.rowcount != 1:
+    # RETURNING tells whether the row was inserted (rowcount is not reliable for
+    # INSERT .. ON CONFLICT across drivers).
+    inserted = db.session.execute(
+        _insert_ignore(Vote, idea_id=idea.id, user_id=user.id, created_at=now).returning(Vote.id)
+    ).scalar()
+    if inserted is None:
         return False
     # The counter moves in the same transaction as the row, by an atomic UPDATE.
     db.session.execute(

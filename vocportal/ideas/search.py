@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Select, literal_column, select, text
+from sqlalchemy import Select, func, literal_column, select, text
 
 from vocportal.extensions import db
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+def _words(q: str) -> list[str]:
+    """The words of a query (letters, digits, underscore): no search syntax gets through."""
+    return _WORD.findall(q.lower())[:12]
+
+
 def fts5_query(q: str) -> str | None:
     """Turn free text into an FTS5 query: every word must match, the last one as a prefix."""
-    words = _WORD.findall(q.lower())[:12]
+    words = _words(q)
     if not words:
         return None
     quoted = [f'"{w}"' for w in words]
@@ -42,15 +47,18 @@ def ranked_matches(q: str) -> Select | None:
             .where(text("ideas_fts MATCH :fts_query").bindparams(fts_query=query))
         )
     if dialect == "postgresql":
-        if not _WORD.search(q):
+        words = _words(q)
+        if not words:
             return None
-        tsquery = "websearch_to_tsquery('english', :pg_query)"
+        # Same meaning as on SQLite: every word must match, the last one as a prefix.
+        vector = literal_column("ideas.search_vector")
+        tsquery = func.to_tsquery(literal_column("'english'::regconfig"), " & ".join(words) + ":*")
         return (
             select(
                 literal_column("ideas.id").label("idea_id"),
-                literal_column(f"-ts_rank(ideas.search_vector, {tsquery})").label("rank"),
+                (-func.ts_rank(vector, tsquery)).label("rank"),
             )
             .select_from(text("ideas"))
-            .where(text(f"ideas.search_vector @@ {tsquery}").bindparams(pg_query=q))
+            .where(vector.op("@@")(tsquery))
         )
     raise NotImplementedError(f"full-text search is not available on {dialect}")

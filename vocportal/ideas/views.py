@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from vocportal.errors import OperationError
 from vocportal.extensions import db, limiter
@@ -26,6 +27,12 @@ bp = Blueprint("ideas", __name__)
 
 def _limit(name: str):
     return limiter.limit(lambda: current_app.config[name], methods=["POST"])
+
+
+#: Voting and un-voting draw on one allowance.
+_vote_limit = limiter.shared_limit(
+    lambda: current_app.config["LIMIT_VOTE"], scope="vote", methods=["POST"]
+)
 
 
 def _user():
@@ -78,10 +85,10 @@ def index():
 
 
 def _board_choices(form: IdeaForm, include_id: int | None = None) -> None:
-    choices = [(b.id, b.name) for b in ops.boards()]
-    if include_id is not None and include_id not in {c[0] for c in choices}:
+    choices = [SelectChoice(b.id, b.name) for b in ops.boards()]
+    if include_id is not None and include_id not in {c.value for c in choices}:
         board = db.session.get(ops.Board, include_id)
-        choices.append((board.id, board.name))
+        choices.append(SelectChoice(board.id, board.name))
     form.board.choices = choices
 
 
@@ -186,7 +193,7 @@ def _same_site_referrer() -> bool:
 
 @bp.post("/ideas/<int:idea_id>/vote")
 @login_required
-@_limit("LIMIT_VOTE")
+@_vote_limit
 def vote(idea_id: int):
     idea = _idea_or_404(idea_id)
     if not EmptyForm().validate_on_submit():
@@ -202,7 +209,7 @@ def vote(idea_id: int):
 
 @bp.post("/ideas/<int:idea_id>/unvote")
 @login_required
-@_limit("LIMIT_VOTE")
+@_vote_limit
 def unvote(idea_id: int):
     idea = _idea_or_404(idea_id)
     if not EmptyForm().validate_on_submit():

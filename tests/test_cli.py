@@ -1,0 +1,102 @@
+"""The `vocportal` command: users, demo data, and Flask's own commands."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from sqlalchemy import func, select
+
+from vocportal.accounts.models import Role, User
+from vocportal.demo.seed import DEMO_LOGINS
+from vocportal.extensions import db
+from vocportal.ideas.models import Comment, Idea, IdeaStatus, StatusChange, Vote
+from vocportal.security import verify_password
+
+
+def test_users_create_with_role(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "Boss@Example.com",
+            "--role",
+            "admin",
+            "--password",
+            "a long admin phrase",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "boss@example.com"))
+    assert user.role is Role.admin and verify_password(user.password_hash, "a long admin phrase")
+    again = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "boss@example.com",
+            "--role",
+            "staff",
+            "--password",
+            "whatever phrase",
+        ]
+    )
+    assert again.exit_code == 0 and "now staff" in again.output
+    weak = runner.invoke(args=["users", "create", "weak@example.com", "--password", "password"])
+    assert weak.exit_code != 0 and "too common" in weak.output
+
+
+def test_seed_demo_is_believable_and_consistent(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    ideas = db.session.scalar(select(func.count()).select_from(Idea))
+    people = db.session.scalar(select(func.count()).select_from(User))
+    assert ideas >= 300 and people >= 50
+    assert db.session.scalar(select(func.count()).select_from(Comment)) > 100
+    statuses = set(db.session.scalars(select(Idea.status).distinct()))
+    assert {
+        IdeaStatus.open,
+        IdeaStatus.planned,
+        IdeaStatus.in_progress,
+        IdeaStatus.shipped,
+        IdeaStatus.declined,
+        IdeaStatus.under_review,
+    } <= statuses
+    assert db.session.scalar(select(func.count()).select_from(StatusChange)) > 30
+    # Stored counters equal the rows, as for live data.
+    counts = dict(
+        db.session.execute(select(Vote.idea_id, func.count()).group_by(Vote.idea_id)).all()
+    )
+    for idea in db.session.scalars(select(Idea)):
+        assert idea.vote_count == counts.get(idea.id, 0)
+    titles = db.session.scalars(select(Idea.title)).all()
+    assert not any("lorem" in t.lower() for t in titles)
+    # The printed logins work.
+    for email, password in DEMO_LOGINS.values():
+        user = db.session.scalar(select(User).where(User.email == email))
+        assert verify_password(user.password_hash, password)
+    second = runner.invoke(args=["seed-demo"])
+    assert "already has ideas" in second.output
+    assert db.session.scalar(select(func.count()).select_from(Idea)) == ideas
+
+
+def test_demo_logins_work_in_the_browser_flow(app, client):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    email, password = DEMO_LOGINS["staff"]
+    client.login(email, password)
+    html = client.get("/").get_data(as_text=True)
+    assert "Change status" not in html and "Log out" in html
+    assert "Tallyhive" in html
+
+
+def test_console_script_is_flask_cli():
+    result = subprocess.run(
+        [sys.executable, "-m", "vocportal.cli", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    for command in ("demo", "seed-demo", "users", "db", "routes", "run"):
+        assert command in result.stdout
