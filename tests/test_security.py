@@ -57,7 +57,7 @@ def test_xss_in_title_body_comment_is_inert(client, make_user, make_board):
     client.post("/ideas/new", {"title": XSS, "body": XSS, "board": board.id}, page="/ideas/new")
     idea = db.session.scalar(select(Idea))
     client.post(f"/ideas/{idea.id}/comments", {"body": XSS}, page=f"/ideas/{idea.id}")
-    for page in ("/", f"/ideas/{idea.id}", f"/?q=script"):
+    for page in ("/", f"/ideas/{idea.id}", "/?q=script"):
         html = client.get(page).get_data(as_text=True)
         assert "<script>alert(1)" not in html, page
         assert "onerror=" not in html.replace("onerror=alert(2)&gt;", ""), page
