@@ -146,10 +146,6 @@ class Problems:
         if message.type != "error":
             return
         url = message.location.get("url", "")
-        # KNOWN APP ISSUE, tolerated here: the portal serves no favicon, so every first page
-        # load in a context logs "404 (NOT FOUND)" for /favicon.ico. Only that is ignored.
-        if url.endswith("/favicon.ico") and "404" in message.text:
-            return
         self.items.append(f"console error: {message.text} (at {url or '?'})")
 
 
