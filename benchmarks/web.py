@@ -1,0 +1,529 @@
+"""Web benchmark: the public idea list against a bare Flask hello-world, both under gunicorn.
+
+Run by hand from the repository root (never part of the test suite):
+
+    .venv/bin/python benchmarks/web.py                  # 15 s per server, concurrency 16
+    .venv/bin/python benchmarks/web.py --duration 30 --mix-top
+
+What it does:
+
+1. creates a temporary SQLite database and migrates it with the app's own migrations;
+2. bulk-loads boards, users, ideas and votes (10,000 ideas and 100,000 votes by default),
+   with every idea's `vote_count` and `trend_score` equal to what its vote rows say;
+3. serves the portal (`wsgi:app`) and then `benchmarks/hello.py` with the same gunicorn
+   settings (2 sync workers on 127.0.0.1), and loads each with `wrk` (2 threads, 16
+   connections) after a short warm-up, one after the other;
+4. samples the RSS of the portal's gunicorn workers every 0.2 s during its run;
+5. prints one JSON object on stdout (progress goes to stderr) and stops both servers,
+   also on error or Ctrl-C.
+
+Needs `wrk` on PATH (Debian/Ubuntu: `apt-get install wrk`; macOS: `brew install wrk`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import http.client
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import timedelta
+from pathlib import Path
+
+import psutil
+from markupsafe import escape
+from sqlalchemy import func, insert, select
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = Path(__file__).resolve().parent
+TARGETS = {"ratio": ">= 0.35", "p99_ms": "< 100", "worker_rss_mb": "< 150"}
+WORKERS = 2
+START_TIMEOUT_S = 30
+# Not a real argon2 hash: nobody logs in during the benchmark.
+PASSWORD_HASH = "$argon2id$v=19$m=65536,t=3,p=4$YmVuY2htYXJr$YmVuY2htYXJrYmVuY2htYXJr"
+
+BOARDS = [
+    ("integrations", "Integrations", "Connect the product with the tools you already use."),
+    ("reporting", "Reporting", "Dashboards, exports and numbers."),
+    ("mobile", "Mobile app", "The iOS and Android apps."),
+    ("billing", "Billing", "Plans, invoices and payments."),
+    ("admin", "Admin and permissions", "Roles, teams and security settings."),
+    ("notifications", "Notifications", "Emails, push alerts and digests."),
+]
+VERBS = [
+    "Add", "Support", "Allow", "Improve", "Export", "Import", "Show", "Sync", "Schedule",
+    "Customise", "Filter", "Bulk edit", "Archive", "Search", "Share", "Speed up", "Simplify",
+    "Automate", "Preview", "Undo",
+]  # fmt: skip
+OBJECTS = [
+    "dark mode", "CSV exports", "Slack notifications", "calendar sync", "two-factor login",
+    "custom fields", "saved filters", "webhooks", "PDF invoices", "team roles",
+    "keyboard shortcuts", "recurring tasks", "time zones", "email digests", "audit logs",
+    "SSO with Okta", "API tokens", "offline mode", "attachments", "push alerts", "Jira issues",
+    "Zapier triggers", "report templates", "bulk imports", "status pages", "guest access",
+    "usage quotas", "Teams messages", "signed contracts", "project templates",
+]  # fmt: skip
+QUALIFIERS = [
+    "in the mobile app", "for team admins", "on the dashboard", "per project", "for guests",
+    "in weekly reports", "through the API", "on invoices", "for large accounts",
+    "in the Android app", "on the iOS widget", "for every workspace", "by default",
+    "without a page reload", "across time zones", "for read-only users", "", "", "",
+]  # fmt: skip
+SENTENCES = [
+    "We run a team of forty and this comes up every week.",
+    "Right now we copy everything by hand, which takes about an hour.",
+    "Our competitors already offer this and customers keep asking.",
+    "It would save our support team a lot of back and forth.",
+    "This is the main thing blocking us from upgrading to the Business plan.",
+    "Even a basic version would help.",
+    "Please make it configurable per workspace.",
+    "We tried a workaround with Zapier but it breaks often.",
+    "Our auditors asked for this last quarter.",
+    "Happy to test an early version.",
+]
+FIRST_NAMES = [
+    "Ada", "Bilal", "Chen", "Dana", "Emeka", "Fatima", "Goran", "Hana", "Ines", "Jonas",
+    "Keiko", "Lars", "Maya", "Nuno", "Olga", "Priya", "Quentin", "Rosa", "Sami", "Tomas",
+]  # fmt: skip
+LAST_NAMES = [
+    "Okafor", "Lindqvist", "Moreau", "Tanaka", "Novak", "Haddad", "Silva", "Kowalski",
+    "Fischer", "Rossi", "Nguyen", "Ibrahim", "Costa", "Berg", "Walsh", "Yilmaz",
+]  # fmt: skip
+STATUS_WEIGHTS = {
+    "open": 80, "under_review": 6, "planned": 5, "in_progress": 3, "shipped": 3,
+    "declined": 2, "duplicate": 1,
+}  # fmt: skip
+
+WRK_SCRIPT = """
+-- Written by benchmarks/web.py: optional path rotation, and a machine-readable summary.
+local paths = {%(paths)s}
+if #paths > 1 then
+  local n = 0
+  request = function()
+    n = n + 1
+    return wrk.format("GET", paths[(n %% #paths) + 1])
+  end
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {"requests": %%d, "duration_us": %%d, "bytes": %%d, "connect": %%d, ' ..
+    '"read": %%d, "write": %%d, "status": %%d, "timeout": %%d, "p50_us": %%d, ' ..
+    '"p90_us": %%d, "p99_us": %%d, "max_us": %%d}\\n',
+    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write,
+    e.status, e.timeout, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max))
+end
+"""
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+# --- data --------------------------------------------------------------------------------
+
+
+def _title(rng: random.Random) -> str:
+    parts = [rng.choice(VERBS), rng.choice(OBJECTS), rng.choice(QUALIFIERS)]
+    return " ".join(p for p in parts if p)
+
+
+def _vote_counts(rng: random.Random, n_ideas: int, extra: int, cap: int) -> list[int]:
+    """Spread `extra` votes over ideas with a heavy tail (a few ideas get most), <= cap each."""
+    weights = [rng.paretovariate(1.1) for _ in range(n_ideas)]
+    total = sum(weights)
+    counts = [min(cap, int(w / total * extra)) for w in weights]
+    missing = extra - sum(counts)
+    room = [i for i, c in enumerate(counts) if c < cap]
+    while missing > 0:  # bounded: every pass adds at least one vote, capacity was checked
+        rng.shuffle(room)
+        for i in room[:missing]:
+            counts[i] += 1
+        missing = extra - sum(counts)
+        room = [i for i, c in enumerate(counts) if c < cap]
+    return counts
+
+
+def generate(n_ideas: int, n_votes: int, n_users: int, seed: int) -> dict[str, list[dict]]:
+    """Build the rows in memory: ids are explicit so votes can refer to ideas and users."""
+    from vocportal.accounts.models import Role
+    from vocportal.ideas.models import IdeaStatus
+    from vocportal.ideas.operations import trend_weight
+    from vocportal.timeutil import utcnow
+
+    if n_votes < n_ideas or n_votes > n_ideas * (n_users - 1):
+        raise SystemExit("need ideas <= votes <= ideas * (users - 1) (each author votes once)")
+    rng = random.Random(seed)
+    now = utcnow().replace(microsecond=0)
+    year_ago = now - timedelta(days=365)
+
+    boards = [
+        {"id": i + 1, "slug": slug, "name": name, "description": desc, "position": i}
+        for i, (slug, name, desc) in enumerate(BOARDS)
+    ]
+    users = [
+        {
+            "id": i + 1,
+            "email": f"user{i + 1}@example.test",
+            "display_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            "password_hash": PASSWORD_HASH,
+            "role": Role.admin if i == 0 else Role.customer,
+            "created_at": year_ago - timedelta(days=rng.uniform(0, 30)),
+        }
+        for i in range(n_users)
+    ]
+
+    statuses = [IdeaStatus(s) for s in STATUS_WEIGHTS]
+    created = sorted(year_ago + timedelta(days=rng.uniform(0, 365)) for _ in range(n_ideas))
+    ideas, votes = [], []
+    counts = _vote_counts(rng, n_ideas, n_votes - n_ideas, cap=n_users - 1)
+    for i in range(n_ideas):
+        idea_id, author_id, at = i + 1, rng.randrange(1, n_users + 1), created[i]
+        body = " ".join(rng.sample(SENTENCES, rng.randint(1, 4)))
+        # The author's own vote (as create_idea does), then other people's, spread until now.
+        others = rng.sample(range(1, n_users + 1), counts[i] + 1)
+        voters = [author_id] + [u for u in others if u != author_id][: counts[i]]
+        vote_times = [at] + [at + (now - at) * rng.random() for _ in voters[1:]]
+        for user_id, voted_at in zip(voters, vote_times, strict=True):
+            vote = {"idea_id": idea_id, "user_id": user_id, "created_at": voted_at}
+            votes.append({"id": len(votes) + 1, **vote})
+        ideas.append(
+            {
+                "id": idea_id,
+                "board_id": rng.randrange(1, len(boards) + 1),
+                "author_id": author_id,
+                "title": _title(rng),
+                "body": body,
+                "body_html": f"<p>{html.escape(body)}</p>",
+                "status": rng.choices(statuses, weights=list(STATUS_WEIGHTS.values()))[0],
+                "vote_count": len(vote_times),
+                "trend_score": sum(trend_weight(t) for t in vote_times),
+                "created_at": at,
+                "updated_at": at,
+            }
+        )
+    return {"boards": boards, "users": users, "ideas": ideas, "votes": votes}
+
+
+def build_database(db_url: str, instance_dir: Path, args: argparse.Namespace) -> dict:
+    """Migrate a fresh database, load it, check the counters; return the expected top titles."""
+    from flask_migrate import upgrade
+
+    from vocportal import create_app
+    from vocportal.accounts.models import User
+    from vocportal.extensions import db
+    from vocportal.ideas import operations as ops
+    from vocportal.ideas.models import Board, Idea, Vote
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "bench"}, instance_dir)
+    with app.app_context():
+        started = time.monotonic()
+        upgrade()
+        rows = generate(args.ideas, args.votes, args.users, args.seed)
+        with db.engine.begin() as conn:
+            for model in (Board, User, Idea, Vote):
+                conn.execute(insert(model.__table__), rows[model.__tablename__])
+        # The counters were computed from the vote rows; check the database agrees.
+        votes_per_idea = select(func.count()).where(Vote.idea_id == Idea.id).scalar_subquery()
+        wrong = db.session.scalar(
+            select(func.count()).select_from(Idea).where(Idea.vote_count != votes_per_idea)
+        )
+        stored = db.session.scalar(select(func.count()).select_from(Vote))
+        if wrong or stored != args.votes:
+            raise RuntimeError(f"bad load: {wrong} wrong vote_count, {stored} votes stored")
+        expected = {}  # the first idea each listing should show
+        for sort in ("trending", "top"):
+            first = ops.idea_listing(ops.IdeaQuery(sort=sort)).limit(1)
+            expected[sort] = db.session.scalars(first).one().title
+        db.session.remove()
+        db.engine.dispose()  # closes the connections, checkpointing the WAL into the file
+        log(
+            f"loaded {len(rows['users'])} users, {args.ideas} ideas, {args.votes} votes "
+            f"in {time.monotonic() - started:.1f} s"
+        )
+    return expected
+
+
+# --- servers and load --------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(port: int, path: str, timeout: float = 5.0) -> tuple[int, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+@contextmanager
+def gunicorn(name: str, app_spec: str, env: dict, workdir: Path, extra: tuple = ()) -> Iterator:
+    """Run gunicorn (2 sync workers on 127.0.0.1) until the block ends; yield (proc, port)."""
+    exe = Path(sys.executable).parent / "gunicorn"
+    if not exe.exists():
+        exe = Path(shutil.which("gunicorn") or "gunicorn")
+    port = free_port()
+    logfile = workdir / f"gunicorn-{name}.log"
+    command = [
+        str(exe), "--workers", str(WORKERS), "--worker-class", "sync",
+        "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "--graceful-timeout", "5",
+        "--log-level", "warning", *extra, app_spec,
+    ]  # fmt: skip
+    with open(logfile, "wb") as out:
+        proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} server exited:\n{logfile.read_text()[-3000:]}")
+            try:
+                if fetch(port, "/", timeout=2)[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} server did not answer in {START_TIMEOUT_S} s")
+            time.sleep(0.2)
+        log(f"{name} server up on 127.0.0.1:{port} (pid {proc.pid})")
+        yield proc, port
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+        log(f"{name} server stopped")
+
+
+class RssSampler(threading.Thread):
+    """Poll the children of a gunicorn master every `interval` s; keep the largest RSS."""
+
+    def __init__(self, master_pid: int, interval: float = 0.2):
+        super().__init__(daemon=True)
+        self.master = psutil.Process(master_pid)
+        self.interval = interval
+        self.peak = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(self.interval):
+            try:
+                children = self.master.children()
+            except psutil.NoSuchProcess:
+                return
+            for child in children:
+                with suppress(psutil.NoSuchProcess):
+                    self.peak = max(self.peak, child.memory_info().rss)
+
+    def stop(self) -> float:
+        self._done.set()
+        self.join(timeout=5)
+        return self.peak / 2**20
+
+
+def wrk(port: int, paths: list[str], duration: float, concurrency: int, workdir: Path) -> dict:
+    """Load 127.0.0.1:port with wrk for `duration` s; return its summary in ms and per second."""
+    script = workdir / "bench.lua"
+    script.write_text(WRK_SCRIPT % {"paths": ", ".join(json.dumps(p) for p in paths)})
+    command = [
+        "wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{duration:g}s", "--latency",
+        "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}{paths[0]}",
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60)
+    line = next((x for x in result.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
+    if result.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    s = json.loads(line.removeprefix("BENCH_JSON "))
+    seconds = s["duration_us"] / 1e6
+    return {
+        "rps": round(s["requests"] / seconds, 1),
+        "requests": s["requests"],
+        "p50_ms": round(s["p50_us"] / 1000, 2),
+        "p90_ms": round(s["p90_us"] / 1000, 2),
+        "p99_ms": round(s["p99_us"] / 1000, 2),
+        "max_ms": round(s["max_us"] / 1000, 2),
+        "bytes_per_response": round(s["bytes"] / max(1, s["requests"])),
+        "errors": {
+            "non_2xx_3xx": s["status"],
+            "connect": s["connect"],
+            "read": s["read"],
+            "write": s["write"],
+            "timeout": s["timeout"],
+        },
+    }
+
+
+def workers_cpu_s(master_pid: int) -> float:
+    """CPU seconds (user + system) used so far by the workers of a gunicorn master."""
+    total = 0.0
+    for child in psutil.Process(master_pid).children():
+        with suppress(psutil.NoSuchProcess):
+            cpu = child.cpu_times()
+            total += cpu.user + cpu.system
+    return total
+
+
+def load(name: str, master_pid: int, port: int, paths: list[str], args, workdir: Path) -> dict:
+    """Warm up, then run wrk; add the workers' CPU time per request (robust to a busy host)."""
+    log(f"{name} {paths}: warm-up {args.warmup:g} s, then {args.duration:g} s")
+    if args.warmup > 0:
+        wrk(port, paths, args.warmup, args.concurrency, workdir)
+    cpu_before = workers_cpu_s(master_pid)
+    result = wrk(port, paths, args.duration, args.concurrency, workdir)
+    cpu = workers_cpu_s(master_pid) - cpu_before
+    result["cpu_ms_per_request"] = round(cpu * 1000 / max(1, result["requests"]), 3)
+    return result
+
+
+def check_idea_list(port: int, expected: dict[str, str], per_page: int = 20) -> None:
+    """Fail unless the idea list pages are the real thing: 200, full page, right first idea."""
+    for sort, title in expected.items():
+        path = "/" if sort == "trending" else f"/?sort={sort}"
+        status, body = fetch(port, path)
+        rows = body.count('class="idea-row"')
+        if status != 200 or str(escape(title)) not in body or rows != per_page:
+            raise RuntimeError(
+                f"GET {path}: status {status}, {rows} idea rows, expected title {title!r}"
+            )
+
+
+def check_hello(port: int) -> None:
+    status, body = fetch(port, "/")
+    if status != 200 or "Hello, World!" not in body:
+        raise RuntimeError(f"hello GET /: status {status}")
+
+
+# --- main --------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=15, help="seconds per server (15)")
+    parser.add_argument("--warmup", type=float, default=2, help="warm-up seconds (2)")
+    parser.add_argument("--concurrency", type=int, default=16, help="open connections (16)")
+    parser.add_argument("--ideas", type=int, default=10_000, help="ideas to load (10000)")
+    parser.add_argument("--votes", type=int, default=100_000, help="votes to load (100000)")
+    parser.add_argument("--users", type=int, default=2_000, help="users to load (2000)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed for the data (1)")
+    parser.add_argument("--mix-top", action="store_true", help="alternate GET / and GET /?sort=top")
+    return parser.parse_args(argv)
+
+
+def _raise_on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        print(
+            "benchmarks/web.py needs the wrk HTTP load generator on PATH.\n"
+            "  Debian/Ubuntu: sudo apt-get install wrk    macOS: brew install wrk\n"
+            "Both servers are loaded with the same client, so the ratio stays comparable.",
+            file=sys.stderr,
+        )
+        return 2
+    signal.signal(signal.SIGTERM, _raise_on_sigterm)  # so the servers are stopped on kill too
+    load_before = psutil.getloadavg()[0]
+
+    with tempfile.TemporaryDirectory(prefix="vocportal-bench-") as tmp:
+        workdir = Path(tmp)
+        instance_dir = workdir / "instance"
+        instance_dir.mkdir()
+        db_url = f"sqlite:///{workdir / 'bench.db'}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": db_url,
+            "SECRET_KEY": "bench",
+            "RATELIMIT_ENABLED": "false",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "RATELIMIT_ENABLED")})
+        expected = build_database(db_url, instance_dir, args)
+        paths = ["/", "/?sort=top"] if args.mix_top else ["/"]
+
+        with gunicorn("portal", "wsgi:app", env, workdir) as (proc, port):
+            check_idea_list(port, expected)
+            sampler = RssSampler(proc.pid)
+            sampler.start()
+            try:
+                ideas = load("idea list", proc.pid, port, paths, args, workdir)
+            finally:
+                peak_rss_mb = sampler.stop()
+            check_idea_list(port, expected)  # still the real page after the load
+
+        hello_env = {**env, "PYTHONPATH": str(BENCH_DIR)}
+        with gunicorn("hello", "hello:app", hello_env, workdir) as (proc, port):
+            check_hello(port)
+            hello = load("hello world", proc.pid, port, ["/"], args, workdir)
+
+    ratio = ideas["rps"] / hello["rps"] if hello["rps"] else 0.0
+    # Hello's CPU cost over the idea list's: what the ratio would be on an otherwise idle host.
+    cpu_ratio = hello["cpu_ms_per_request"] / max(ideas["cpu_ms_per_request"], 1e-9)
+    report = {
+        "idea_list_rps": ideas["rps"],
+        "hello_rps": hello["rps"],
+        "ratio": round(ratio, 3),
+        "idea_list_p50_ms": ideas["p50_ms"],
+        "idea_list_p99_ms": ideas["p99_ms"],
+        "hello_p50_ms": hello["p50_ms"],
+        "hello_p99_ms": hello["p99_ms"],
+        "worker_peak_rss_mb": round(peak_rss_mb, 1),
+        "ideas": args.ideas,
+        "votes": args.votes,
+        "users": args.users,
+        "concurrency": args.concurrency,
+        "duration_s": args.duration,
+        # CPU the workers spent per request: a load-independent view of the same comparison.
+        "idea_list_cpu_ms_per_request": ideas["cpu_ms_per_request"],
+        "hello_cpu_ms_per_request": hello["cpu_ms_per_request"],
+        "cpu_cost_ratio": round(cpu_ratio, 3),
+        # Other work on the host skews the figures; compare with the number of CPUs.
+        "load_average_1m": {
+            "before": round(load_before, 2),
+            "after": round(psutil.getloadavg()[0], 2),
+        },
+        "cpus": os.cpu_count(),
+        "idea_list_paths": paths,
+        "idea_list_bytes_per_response": ideas["bytes_per_response"],
+        "requests": {"idea_list": ideas["requests"], "hello": hello["requests"]},
+        "errors": {"idea_list": ideas["errors"], "hello": hello["errors"]},
+        "server": f"gunicorn, {WORKERS} sync workers, 127.0.0.1; client: wrk -t2 --latency",
+        "targets": TARGETS,
+        "meets_targets": {
+            "ratio": ratio >= 0.35,
+            "p99_ms": ideas["p99_ms"] < 100,
+            "worker_rss_mb": peak_rss_mb < 150,
+        },
+    }
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        log("interrupted; servers stopped")
+        sys.exit(130)
