@@ -44,6 +44,8 @@ def base_config(database_url: str, instance: Path) -> dict:
         ),
         "MAIL_URL": "log://",
         "SERVER_NAME": "portal.test",
+        # Tests read pages right after changing data; the page cache has its own test.
+        "ANONYMOUS_PAGE_CACHE_SECONDS": 0,
         **FAST_HASH,
     }
 

@@ -269,7 +269,8 @@ def test_security_headers_and_csp_nonce(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert response.headers["X-Frame-Options"] == "DENY"
-    cookie = response.headers.get("Set-Cookie", "")
+    login_page = client.get("/login")
+    cookie = login_page.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 

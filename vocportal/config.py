@@ -90,4 +90,6 @@ def load_config(instance_path: Path) -> dict:
         "ARGON2_MEMORY_COST": int(os.environ.get("ARGON2_MEMORY_COST", str(64 * 1024))),
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         "IDEAS_PER_PAGE": 20,
+        # Anonymous visitors may see public list pages up to this many seconds old (0: off).
+        "ANONYMOUS_PAGE_CACHE_SECONDS": float(os.environ.get("ANONYMOUS_PAGE_CACHE_SECONDS", "5")),
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vocportal.accounts.models import User
@@ -56,6 +56,14 @@ class Idea(db.Model):
         Index("ix_ideas_listing_top", "vote_count", "id"),
         Index("ix_ideas_listing_trending", "trend_score", "id"),
         Index("ix_ideas_listing_new", "created_at", "id"),
+        # Covers the public board's filters, so counting a page's total reads no rows.
+        Index(
+            "ix_ideas_public_status",
+            "status",
+            "board_id",
+            sqlite_where=text("withdrawn_at IS NULL AND hidden_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL AND hidden_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

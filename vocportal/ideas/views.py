@@ -21,6 +21,7 @@ from vocportal.forms import attach_error
 from vocportal.ideas import operations as ops
 from vocportal.ideas.forms import CommentForm, EmptyForm, IdeaForm, StatusForm
 from vocportal.ideas.models import Comment, IdeaStatus
+from vocportal.pagecache import cache_for_anonymous
 
 bp = Blueprint("ideas", __name__)
 
@@ -51,6 +52,7 @@ def _is_htmx() -> bool:
 
 
 @bp.get("/")
+@cache_for_anonymous
 def index():
     sort = request.args.get("sort", "trending")
     if sort not in ops.SORTS:
@@ -73,14 +75,15 @@ def index():
         error_out=False,
     )
     voted = ops.voted_idea_ids(_user(), [i.id for i in page.items])
+    boards = ops.boards()
     return render_template(
         "ideas/index.html",
         page=page,
         query=query,
         voted=voted,
-        boards=ops.boards(),
+        boards=boards,
+        board_links={b.id: url_for("ideas.index", board=b.slug) for b in boards},
         statuses=list(IdeaStatus),
-        vote_form=EmptyForm(),
     )
 
 
@@ -120,6 +123,9 @@ def new_idea():
 @bp.get("/ideas/<int:idea_id>")
 def show(idea_id: int):
     idea = _idea_or_404(idea_id)
+    if _user() is None:
+        # No forms for anonymous readers: no CSRF token, so no session cookie either.
+        return _render_idea(idea, None, None)
     status_form = StatusForm(formdata=None, status=idea.status.value)
     return _render_idea(idea, CommentForm(formdata=None), status_form)
 
@@ -135,8 +141,6 @@ def _render_idea(idea, comment_form, status_form, code: int = 200):
         following=ops.is_following(user, idea),
         comment_form=comment_form,
         status_form=status_form,
-        action_form=EmptyForm(),
-        vote_form=EmptyForm(),
     ), code
 
 
@@ -177,7 +181,7 @@ def withdraw(idea_id: int):
 def _vote_response(idea, voted: bool, error: str | None = None):
     if _is_htmx():
         return render_template(
-            "ideas/_vote.html", idea=idea, voted=voted, vote_form=EmptyForm(), vote_error=error
+            "ideas/_vote_partial.html", idea=idea, voted=voted, vote_error=error
         )
     if error:
         flash(error, "error")
