@@ -463,6 +463,9 @@ def main(argv: list[str] | None = None) -> int:
         expected = build_database(db_url, instance_dir, args)
         paths = ["/", "/?sort=top"] if args.mix_top else ["/"]
 
+        # The portal as deployed (anonymous readers may get a page up to
+        # ANONYMOUS_PAGE_CACHE_SECONDS old), then with that cache off: the cost of rendering
+        # every request, which is what logged-in people get.
         with gunicorn("portal", "wsgi:app", env, workdir) as (proc, port):
             check_idea_list(port, expected)
             sampler = RssSampler(proc.pid)
@@ -472,6 +475,11 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 peak_rss_mb = sampler.stop()
             check_idea_list(port, expected)  # still the real page after the load
+
+        uncached_env = {**env, "ANONYMOUS_PAGE_CACHE_SECONDS": "0"}
+        with gunicorn("portal-uncached", "wsgi:app", uncached_env, workdir) as (proc, port):
+            check_idea_list(port, expected)
+            uncached = load("idea list, page cache off", proc.pid, port, paths, args, workdir)
 
         hello_env = {**env, "PYTHONPATH": str(BENCH_DIR)}
         with gunicorn("hello", "hello:app", hello_env, workdir) as (proc, port):
@@ -490,6 +498,18 @@ def main(argv: list[str] | None = None) -> int:
         "hello_p50_ms": hello["p50_ms"],
         "hello_p99_ms": hello["p99_ms"],
         "worker_peak_rss_mb": round(peak_rss_mb, 1),
+        "page_cache_seconds": float(env.get("ANONYMOUS_PAGE_CACHE_SECONDS", "5")),
+        # Every request rendered (the anonymous page cache off): what logged-in people get.
+        "uncached": {
+            "idea_list_rps": uncached["rps"],
+            "ratio": round(uncached["rps"] / hello["rps"], 3) if hello["rps"] else 0.0,
+            "idea_list_p50_ms": uncached["p50_ms"],
+            "idea_list_p99_ms": uncached["p99_ms"],
+            "idea_list_cpu_ms_per_request": uncached["cpu_ms_per_request"],
+            "cpu_cost_ratio": round(
+                hello["cpu_ms_per_request"] / max(uncached["cpu_ms_per_request"], 1e-9), 3
+            ),
+        },
         "ideas": args.ideas,
         "votes": args.votes,
         "users": args.users,
