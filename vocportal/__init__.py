@@ -48,6 +48,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Log in to do that."
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
+    from vocportal.queue.operations import register_queue_hooks
+
+    register_queue_hooks()
     talisman.init_app(
         app,
         force_https=app.config["FORCE_HTTPS"],
@@ -78,7 +81,11 @@ def register_blueprints(app: Flask) -> None:
     from vocportal.accounts.views import bp as accounts_bp
     from vocportal.admin.views import bp as admin_bp
     from vocportal.ideas.views import bp as ideas_bp
+    from vocportal.queue.views import bp as queue_bp
+    from vocportal.themes.views import bp as themes_bp
 
     app.register_blueprint(ideas_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(queue_bp)
+    app.register_blueprint(themes_bp)

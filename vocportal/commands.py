@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 
 def register_commands(app: Flask) -> None:
-    for command in (users, seed_demo, demo):
+    for command in (users, seed_demo, demo, worker, scheduler, redis_server, embeddings, themes):
         app.cli.add_command(command)
 
 
@@ -65,20 +70,195 @@ def seed_demo(force: bool) -> None:
 @click.option("--port", default=5000, type=int)
 @with_appcontext
 def demo(host: str, port: int) -> None:
-    """Create or upgrade the database, load demo data if empty, and serve the portal."""
+    """Migrate, load demo data if empty, and run web, Redis, worker and scheduler together."""
     from flask_migrate import upgrade
     from werkzeug.serving import run_simple
 
     from vocportal.demo.seed import DEMO_LOGINS, database_is_empty, seed
+    from vocportal.extensions import db
+    from vocportal.queue.operations import defer
+    from vocportal.queue.redis import EmbeddedRedis
 
+    app = current_app._get_current_object()
     upgrade()
     if database_is_empty():
         click.echo("Loading demo data (first run only)...")
         seed()
-    app = current_app._get_current_object()
+        # Embedding every demo idea also asks for the first theme refresh when it is done.
+        defer("embed ideas", "jobs.embeddings.backfill", timeout=3600)
+        db.session.commit()
+
+    embedded = None
+    env = dict(os.environ)
+    if not app.config["REDIS_URL"]:
+        embedded = EmbeddedRedis(app.instance_path)
+        embedded.start()
+        env["REDIS_URL"] = embedded.url
+        app.config["REDIS_URL"] = embedded.url
+        click.echo(f"Embedded Redis running on {embedded.socket}")
+    command = [sys.executable, "-m", "vocportal.cli"]
+    children = [
+        subprocess.Popen([*command, "worker"], env=env),
+        subprocess.Popen([*command, "scheduler"], env=env),
+    ]
+    # Jobs recorded while Redis was down (e.g. by the seed) are handed over now.
+    from vocportal.queue.operations import sweep
+
+    sweep()
+    db.session.commit()
     click.echo("")
     click.echo(f"vocportal is running at http://{host}:{port}")
     for role, (email, password) in DEMO_LOGINS.items():
         click.echo(f"  log in as {role:8} {email} / {password}")
-    click.echo("Press Ctrl-C to stop.")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    click.echo("Background worker and scheduler started; press Ctrl-C to stop everything.")
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        for child in children:
+            child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if embedded is not None:
+            embedded.stop()
+        click.echo("Stopped web, worker, scheduler and Redis.")
+
+
+@click.command("worker")
+@click.argument("queues", nargs=-1)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--no-warm-up", is_flag=True, help="Do not load the models before the first job.")
+@with_appcontext
+def worker(queues: tuple[str, ...], burst: bool, no_warm_up: bool) -> None:
+    """Run an RQ worker for QUEUES (default: all) inside the app context.
+
+    The worker does not fork per job: the embedding model and BERTopic's compiled code
+    stay loaded, so only the first job after start pays their cold start (the warm-up
+    pays it before the first job).
+    """
+    from rq import SimpleWorker
+
+    from jobs.runtime import set_app
+    from vocportal.queue.operations import QUEUES
+    from vocportal.queue.redis import get_redis
+
+    app = current_app._get_current_object()
+    set_app(app)
+    names = list(queues) or list(QUEUES)
+    unknown = set(names) - set(QUEUES)
+    if unknown:
+        raise click.BadParameter(f"unknown queue(s): {', '.join(sorted(unknown))}")
+    if not no_warm_up:
+        warm_up(names)
+    rq_worker = SimpleWorker(names, connection=get_redis())
+    rq_worker.work(burst=burst, with_scheduler=True)
+
+
+def warm_up(queues: list[str]) -> None:
+    """Load the embedding model and compile BERTopic's code once, before any job."""
+    import time
+
+    started = time.monotonic()
+    from vocportal.embeddings.model import embed
+
+    embed(["warm up"])
+    if "topics" in queues:
+        from vocportal.themes.pipeline import warm_up as warm_up_topics
+
+        warm_up_topics()
+    click.echo(f"worker warmed up in {time.monotonic() - started:.1f} s")
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler() -> None:
+    """Run RQ's cron scheduler: the job sweeper and the periodic theme refresh."""
+    from rq.cron import CronScheduler
+
+    from jobs import maintenance
+    from vocportal.queue.redis import get_redis
+
+    cfg = current_app.config
+    cron = CronScheduler(connection=get_redis(), name="vocportal")
+    cron.register(
+        maintenance.sweep_jobs, "default", interval=cfg["SWEEP_INTERVAL_SECONDS"], job_timeout=300
+    )
+    cron.register(
+        maintenance.schedule_topic_refresh,
+        "default",
+        interval=cfg["TOPICS_REFRESH_SECONDS"],
+        job_timeout=60,
+    )
+    cron.start()
+
+
+@click.command("redis")
+@with_appcontext
+def redis_server() -> None:
+    """Run the embedded Redis server in the foreground (when REDIS_URL is not set)."""
+    from vocportal.queue.redis import EmbeddedRedis
+
+    if current_app.config["REDIS_URL"]:
+        raise click.ClickException("REDIS_URL is set: use that Redis server.")
+    server = EmbeddedRedis(current_app.instance_path)
+    server.start()
+    click.echo(f"Embedded Redis on {server.socket}; Ctrl-C stops it.")
+    try:
+        server.process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+@click.group()
+def embeddings() -> None:
+    """Manage stored embeddings."""
+
+
+@embeddings.command("backfill")
+@click.option("--now", "inline", is_flag=True, help="Run here instead of queueing a job.")
+@with_appcontext
+def embeddings_backfill(inline: bool) -> None:
+    """Embed every idea that has no vector from the current model (e.g. after a change)."""
+    from vocportal.extensions import db
+    from vocportal.queue.operations import defer
+
+    record = defer("embed ideas", "jobs.embeddings.backfill", timeout=3600, enqueue=not inline)
+    db.session.commit()
+    if inline:
+        from jobs.embeddings import backfill
+        from jobs.runtime import set_app
+
+        set_app(current_app._get_current_object())
+        count = backfill(record.id)
+        click.echo(f"Embedded {count} ideas.")
+    else:
+        click.echo(f"Queued job {record.id}; a worker will run it.")
+
+
+@click.group()
+def themes() -> None:
+    """Manage themes."""
+
+
+@themes.command("refresh")
+@click.option("--now", "inline", is_flag=True, help="Run here instead of queueing a job.")
+@with_appcontext
+def themes_refresh(inline: bool) -> None:
+    """Refit themes on every stored embedding."""
+    from vocportal.extensions import db
+    from vocportal.themes.operations import request_refresh
+
+    record = request_refresh(enqueue=not inline)
+    db.session.commit()
+    if inline:
+        from jobs.runtime import set_app
+        from jobs.topics import refresh_topics
+
+        set_app(current_app._get_current_object())
+        click.echo(str(refresh_topics(record.id)))
+    else:
+        click.echo(f"Queued job {record.id}; a worker on the topics queue will run it.")

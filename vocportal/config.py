@@ -90,6 +90,17 @@ def load_config(instance_path: Path) -> dict:
         "ARGON2_MEMORY_COST": int(os.environ.get("ARGON2_MEMORY_COST", str(64 * 1024))),
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         "IDEAS_PER_PAGE": 20,
+        # Background jobs: a Redis server, or (empty) the embedded one under instance/.
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        # Seconds between attempts of a failed job (its attempts - 1 retries use them in order).
+        "JOB_RETRY_INTERVALS": [
+            int(x) for x in os.environ.get("JOB_RETRY_INTERVALS", "10,60,300").split(",") if x
+        ],
+        # How long a job may sit unseen (or overrun its timeout) before the sweeper re-drives it.
+        "JOB_SWEEP_GRACE_SECONDS": int(os.environ.get("JOB_SWEEP_GRACE_SECONDS", "60")),
+        # Periodic work run by `vocportal scheduler` (RQ's cron scheduler).
+        "SWEEP_INTERVAL_SECONDS": int(os.environ.get("SWEEP_INTERVAL_SECONDS", "60")),
+        "TOPICS_REFRESH_SECONDS": int(os.environ.get("TOPICS_REFRESH_SECONDS", "3600")),
         # Anonymous visitors may see public list pages up to this many seconds old (0: off).
         "ANONYMOUS_PAGE_CACHE_SECONDS": float(os.environ.get("ANONYMOUS_PAGE_CACHE_SECONDS", "5")),
     }

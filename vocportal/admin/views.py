@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from vocportal.accounts import operations as account_ops
@@ -16,19 +14,9 @@ from vocportal.extensions import db
 from vocportal.forms import attach_error
 from vocportal.ideas import operations as idea_ops
 from vocportal.ideas.models import Board
+from vocportal.permissions import admin_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 @bp.get("/users")

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vocportal.accounts.models import User
+from vocportal.embeddings.operations import enqueue_idea_embedding
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.ideas.models import (
@@ -159,6 +160,7 @@ def create_idea(author: User, board: Board, title: str, body: str) -> Idea:
     db.session.add(idea)
     db.session.flush()
     vote(author, idea)
+    enqueue_idea_embedding(idea)
     return idea
 
 
@@ -173,6 +175,7 @@ def edit_idea(actor: User, idea: Idea, title: str, body: str, board: Board) -> N
     idea.board = board
     idea.updated_at = utcnow()
     db.session.flush()
+    enqueue_idea_embedding(idea)
 
 
 def withdraw_idea(actor: User, idea: Idea) -> None:

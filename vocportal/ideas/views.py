@@ -180,9 +180,7 @@ def withdraw(idea_id: int):
 
 def _vote_response(idea, voted: bool, error: str | None = None):
     if _is_htmx():
-        return render_template(
-            "ideas/_vote_partial.html", idea=idea, voted=voted, vote_error=error
-        )
+        return render_template("ideas/_vote_partial.html", idea=idea, voted=voted, vote_error=error)
     if error:
         flash(error, "error")
     return redirect(

@@ -1,0 +1,43 @@
+"""Embedding jobs: one idea after it is posted or edited, or every idea lacking a vector."""
+
+from __future__ import annotations
+
+from jobs.runtime import task
+from vocportal.embeddings import model as embedding_model
+from vocportal.embeddings import operations as ops
+from vocportal.extensions import db
+from vocportal.ideas.models import Idea
+from vocportal.themes import operations as themes
+
+
+@task
+def embed_idea(idea_id: int, *, progress) -> str:
+    """Embed the idea's current text (unless unchanged) and place it in its nearest theme."""
+    idea = db.session.get(Idea, idea_id)
+    if idea is None:
+        return "gone"
+    text = embedding_model.idea_text(idea.title, idea.body)
+    existing = ops.current_embedding("idea", idea.id, embedding_model.MODEL_NAME)
+    if existing is not None and existing.text_hash == ops.text_hash(text):
+        return "unchanged"
+    vector = embedding_model.embed([text])[0]
+    ops.store_embedding("idea", idea.id, embedding_model.MODEL_NAME, text, vector)
+    themes.place_item("idea", idea.id, vector)
+    return "embedded"
+
+
+@task
+def backfill(*, progress, batch_size: int = 64) -> int:
+    """Embed every idea that has no vector from the current model."""
+    ids = ops.ideas_missing_embeddings(embedding_model.MODEL_NAME)
+    for start in range(0, len(ids), batch_size):
+        batch = [db.session.get(Idea, i) for i in ids[start : start + batch_size]]
+        texts = [embedding_model.idea_text(i.title, i.body) for i in batch]
+        vectors = embedding_model.embed(texts)
+        for idea, text, vector in zip(batch, texts, vectors, strict=True):
+            ops.store_embedding("idea", idea.id, embedding_model.MODEL_NAME, text, vector)
+            themes.place_item("idea", idea.id, vector)
+        progress((start + len(batch)) / len(ids), f"{start + len(batch)} of {len(ids)} ideas")
+    if ids and themes.last_fit() is None:
+        themes.request_refresh()  # the first themes, as soon as there is something to fit
+    return len(ids)

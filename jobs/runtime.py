@@ -1,0 +1,107 @@
+"""The app a worker runs jobs in, and the wrapper that keeps each job's record true."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+
+from flask import Flask
+from sqlalchemy import update
+
+from vocportal.extensions import db
+from vocportal.queue.models import JobRecord, JobState
+from vocportal.timeutil import utcnow
+
+log = logging.getLogger("vocportal.jobs")
+
+_app: Flask | None = None
+
+
+def set_app(app: Flask) -> None:
+    """Use `app` for jobs in this process (the worker command builds it once, warm)."""
+    global _app
+    _app = app
+
+
+def get_app() -> Flask:
+    global _app
+    if _app is None:
+        from vocportal import create_app
+
+        _app = create_app()
+    return _app
+
+
+class Progress:
+    """Report how far a job is; written in its own short transaction so pages see it."""
+
+    def __init__(self, record_id: int):
+        self.record_id = record_id
+
+    def __call__(self, fraction: float, message: str = "") -> None:
+        with db.engine.begin() as conn:
+            conn.execute(
+                update(JobRecord)
+                .where(JobRecord.id == self.record_id)
+                .values(progress=max(0.0, min(1.0, fraction)), progress_message=message[:200])
+            )
+
+
+def _set(record_id: int, **values) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(update(JobRecord).where(JobRecord.id == record_id).values(**values))
+
+
+def _retries_left() -> int:
+    from rq import get_current_job
+
+    job = get_current_job()
+    return int(getattr(job, "retries_left", 0) or 0) if job is not None else 0
+
+
+def task(func: Callable) -> Callable:
+    """Run `func(*args, progress=...)` for job record `record_id` in the app context.
+
+    The job's own database work commits once, when it returns. Its record says started,
+    finished, or (on an exception) retrying/failed with the error, and the exception goes
+    on to RQ, which retries or fails the job: a failure is never reported as done.
+    """
+
+    @functools.wraps(func)
+    def run(record_id: int, *args):
+        app = get_app()
+        with app.app_context():
+            record = db.session.get(JobRecord, record_id)
+            if record is None:
+                raise LookupError(f"job record {record_id} does not exist")
+            if record.state is JobState.finished:
+                log.info("job %s already finished; not running it again", record_id)
+                return None
+            _set(
+                record_id,
+                state=JobState.started,
+                started_at=utcnow(),
+                finished_at=None,
+                attempts=JobRecord.attempts + 1,
+                progress=0.0,
+                progress_message="",
+            )
+            db.session.expire_all()
+            try:
+                result = func(*args, progress=Progress(record_id))
+                db.session.commit()
+            except BaseException as error:
+                db.session.rollback()
+                retrying = _retries_left() > 0
+                _set(
+                    record_id,
+                    state=JobState.retrying if retrying else JobState.failed,
+                    error=f"{type(error).__name__}: {error}"[:4000],
+                    finished_at=utcnow(),
+                )
+                raise
+            _set(record_id, state=JobState.finished, progress=1.0, finished_at=utcnow(), error="")
+            return result
+
+    return run

@@ -1,0 +1,12 @@
+"""The theme refresh: fit BERTopic on every stored embedding and map onto stable themes."""
+
+from __future__ import annotations
+
+from jobs.runtime import task
+from vocportal.themes import operations as themes
+
+
+@task
+def refresh_topics(*, progress) -> dict:
+    fit = themes.refit(progress=progress)
+    return {"fit": fit.id, "themes": fit.n_themes, "message": fit.message}

@@ -1,0 +1,1 @@
+"""Themes: BERTopic clusters of all customer texts, with ids that survive refits."""

@@ -1,0 +1,308 @@
+"""Theme rules: refits that keep theme ids stable, placing new items, staff names.
+
+A refit clusters every current item afresh (topic numbers from BERTopic mean nothing from
+one fit to the next), then matches the new topics to existing themes by centroid cosine
+similarity with an optimal one-to-one assignment. A matched theme keeps its id, staff name
+and history; an unmatched topic becomes a new theme; an unmatched theme is retired.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import delete, func, select
+
+from vocportal.embeddings.model import MODEL_NAME
+from vocportal.embeddings.models import Embedding
+from vocportal.errors import OperationError, PermissionDenied
+from vocportal.extensions import db
+from vocportal.ideas.models import Idea, IdeaStatus
+from vocportal.themes.models import Theme, ThemeItem, ThemeSnapshot, ThemeStatus, TopicFit
+from vocportal.timeutil import utcnow
+
+#: A new topic continues an existing theme when their centroids are at least this similar.
+KEEP_SIMILARITY = 0.80
+#: Between refits, a new item joins its nearest theme only when at least this similar.
+PLACE_SIMILARITY = 0.55
+
+
+@dataclass
+class Corpus:
+    keys: list[tuple[str, int]]  # (item_type, item_id)
+    texts: list[str]
+    vectors: np.ndarray
+
+
+def load_corpus() -> Corpus:
+    """Every current item with a vector: public ideas (not withdrawn, hidden or merged)."""
+    rows = db.session.execute(
+        select(Idea.id, Idea.title, Idea.body, Embedding.vector)
+        .join(Embedding, (Embedding.item_type == "idea") & (Embedding.item_id == Idea.id))
+        .where(
+            Embedding.model == MODEL_NAME,
+            Idea.withdrawn_at.is_(None),
+            Idea.hidden_at.is_(None),
+            Idea.status != IdeaStatus.duplicate,
+        )
+        .order_by(Idea.id)
+    ).all()
+    keys = [("idea", r.id) for r in rows]
+    texts = [f"{r.title}. {r.body}".strip() for r in rows]
+    vectors = (
+        np.vstack([np.frombuffer(r.vector, dtype="<f4") for r in rows])
+        if rows
+        else np.zeros((0, 384), dtype=np.float32)
+    )
+    return Corpus(keys, texts, vectors)
+
+
+def min_items() -> int:
+    from vocportal.themes.pipeline import MIN_ITEMS
+
+    return MIN_ITEMS
+
+
+def _normalise(v: np.ndarray) -> np.ndarray:
+    return (v / max(float(np.linalg.norm(v)), 1e-12)).astype(np.float32)
+
+
+def match_topics(
+    new_centroids: np.ndarray, old_centroids: np.ndarray, threshold: float = KEEP_SIMILARITY
+) -> dict[int, int]:
+    """Map new topic index -> old theme index, one-to-one, most similar pairs first."""
+    if len(new_centroids) == 0 or len(old_centroids) == 0:
+        return {}
+    from scipy.optimize import linear_sum_assignment
+
+    similarity = new_centroids @ old_centroids.T
+    rows, cols = linear_sum_assignment(-similarity)
+    return {
+        int(r): int(c) for r, c in zip(rows, cols, strict=True) if similarity[r, c] >= threshold
+    }
+
+
+def refit(progress: Callable[[float, str], None] | None = None, fit=None) -> TopicFit:
+    """Fit themes on every current item and map them onto stable theme ids."""
+    from vocportal.themes import pipeline
+
+    progress = progress or (lambda *_: None)
+    fit = fit or pipeline.fit_topics
+    corpus = load_corpus()
+    record = TopicFit(n_items=len(corpus.keys))
+    db.session.add(record)
+    if len(corpus.keys) < pipeline.MIN_ITEMS:
+        record.message = (
+            f"{len(corpus.keys)} items so far; themes need at least {pipeline.MIN_ITEMS} "
+            "before clustering means anything."
+        )
+        db.session.flush()
+        return record
+    progress(0.05, f"clustering {len(corpus.keys)} items")
+    result = fit(corpus.texts, corpus.vectors, progress=lambda f, m: progress(0.05 + 0.85 * f, m))
+    progress(0.9, "mapping topics onto themes")
+
+    themes = list(db.session.scalars(select(Theme).order_by(Theme.id)))
+    old = (
+        np.vstack([t.centroid_array() for t in themes])
+        if themes
+        else np.zeros((0, 384), dtype=np.float32)
+    )
+    new = (
+        np.vstack([_normalise(t.centroid) for t in result.topics])
+        if result.topics
+        else np.zeros((0, 384), dtype=np.float32)
+    )
+    mapping = match_topics(new, old)
+    now = utcnow()
+    topic_theme: dict[int, Theme] = {}
+    for index, topic in enumerate(result.topics):
+        theme = themes[mapping[index]] if index in mapping else None
+        if theme is None:
+            theme = Theme(created_at=now)
+            db.session.add(theme)
+            record.created += 1
+        else:
+            record.kept += 1
+        theme.label = topic.label[:200]
+        theme.top_words = list(topic.top_words)
+        theme.centroid = _normalise(topic.centroid).astype("<f4").tobytes()
+        theme.representative = [
+            {"type": corpus.keys[i][0], "id": corpus.keys[i][1]} for i in topic.representative
+        ]
+        theme.status = ThemeStatus.active
+        theme.retired_at = None
+        theme.updated_at = now
+        topic_theme[topic.key] = theme
+    kept_ids = {id(t) for t in topic_theme.values()}
+    for theme in themes:
+        if id(theme) not in kept_ids and theme.status is ThemeStatus.active:
+            theme.status = ThemeStatus.retired
+            theme.retired_at = now
+            record.retired += 1
+    db.session.flush()
+
+    _store_assignments(corpus, result.assignments, topic_theme, corpus.vectors)
+    sizes = _recount_sizes()
+    for theme in topic_theme.values():
+        db.session.add(
+            ThemeSnapshot(
+                theme_id=theme.id, fit_id=record.id, size=sizes.get(theme.id, 0), label=theme.label
+            )
+        )
+    record.n_themes = len(topic_theme)
+    record.outlier_share = float(result.outlier_share)
+    record.seconds = float(result.seconds)
+    db.session.flush()
+    progress(1.0, f"{record.n_themes} themes")
+    return record
+
+
+def _store_assignments(
+    corpus: Corpus, assignments, topic_theme: dict[int, Theme], vectors: np.ndarray
+) -> None:
+    current = set(corpus.keys)
+    staff = set()
+    for row in db.session.scalars(select(ThemeItem).where(ThemeItem.source == "staff")):
+        if (row.item_type, row.item_id) in current:
+            staff.add((row.item_type, row.item_id))
+        else:  # the item left the corpus (withdrawn, hidden, merged): it leaves its theme
+            db.session.delete(row)
+    db.session.flush()
+    db.session.execute(delete(ThemeItem).where(ThemeItem.source != "staff"))
+    now = utcnow()
+    for (item_type, item_id), topic_key, vector in zip(
+        corpus.keys, assignments, vectors, strict=True
+    ):
+        if (item_type, item_id) in staff:
+            continue
+        theme = topic_theme.get(int(topic_key))
+        similarity = float(vector @ theme.centroid_array()) if theme is not None else 0.0
+        db.session.add(
+            ThemeItem(
+                item_type=item_type,
+                item_id=item_id,
+                theme_id=theme.id if theme else None,
+                source="fit",
+                similarity=similarity,
+                updated_at=now,
+            )
+        )
+    db.session.flush()
+
+
+def _recount_sizes() -> dict[int, int]:
+    counts = dict(
+        db.session.execute(
+            select(ThemeItem.theme_id, func.count())
+            .where(ThemeItem.theme_id.is_not(None))
+            .group_by(ThemeItem.theme_id)
+        ).all()
+    )
+    for theme in db.session.scalars(select(Theme)):
+        theme.size = counts.get(theme.id, 0)
+    return counts
+
+
+def place_item(item_type: str, item_id: int, vector: np.ndarray) -> Theme | None:
+    """Between refits: put an item in its nearest active theme, or leave it unsorted."""
+    row = db.session.get(ThemeItem, (item_type, item_id))
+    if row is not None and row.source == "staff":
+        return db.session.get(Theme, row.theme_id) if row.theme_id else None
+    themes = list(db.session.scalars(select(Theme).where(Theme.status == ThemeStatus.active)))
+    best, best_similarity = None, -1.0
+    for theme in themes:
+        similarity = float(np.asarray(vector) @ theme.centroid_array())
+        if similarity > best_similarity:
+            best, best_similarity = theme, similarity
+    if best is not None and best_similarity < PLACE_SIMILARITY:
+        best = None
+    previous = row.theme_id if row is not None else None
+    if row is None:
+        row = ThemeItem(item_type=item_type, item_id=item_id)
+        db.session.add(row)
+    row.theme_id = best.id if best else None
+    row.source = "nearest"
+    row.similarity = best_similarity if best else 0.0
+    row.updated_at = utcnow()
+    if previous != row.theme_id:
+        if previous is not None:
+            old = db.session.get(Theme, previous)
+            old.size = max(old.size - 1, 0)
+        if best is not None:
+            best.size += 1
+    db.session.flush()
+    return best
+
+
+def request_refresh(enqueue: bool = True):
+    """Queue a theme refresh unless one is already waiting; return its job record."""
+    from vocportal.queue.operations import defer
+
+    return defer(
+        "refresh themes",
+        "jobs.topics.refresh_topics",
+        queue="topics",
+        dedupe_key="topics:refresh",
+        timeout=3600,
+        attempts=2,
+        enqueue=enqueue,
+    )
+
+
+def rename_theme(actor, theme: Theme, name: str) -> None:
+    """Give a theme a staff name (empty: back to its automatic label); survives refits."""
+    if not actor.is_staff:
+        raise PermissionDenied()
+    name = name.strip()
+    if len(name) > 120:
+        raise OperationError("Use at most 120 characters.", field="name")
+    theme.name = name or None
+    db.session.flush()
+
+
+def active_themes() -> list[Theme]:
+    return list(
+        db.session.scalars(
+            select(Theme)
+            .where(Theme.status == ThemeStatus.active)
+            .order_by(Theme.size.desc(), Theme.id)
+        )
+    )
+
+
+def last_fit() -> TopicFit | None:
+    return db.session.scalar(select(TopicFit).order_by(TopicFit.id.desc()).limit(1))
+
+
+def theme_ideas(theme: Theme, limit: int = 200) -> list[Idea]:
+    return list(
+        db.session.scalars(
+            select(Idea)
+            .join(ThemeItem, (ThemeItem.item_type == "idea") & (ThemeItem.item_id == Idea.id))
+            .where(ThemeItem.theme_id == theme.id)
+            .order_by(Idea.vote_count.desc())
+            .limit(limit)
+        )
+    )
+
+
+def unsorted_count() -> int:
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(ThemeItem).where(ThemeItem.theme_id.is_(None))
+        )
+        or 0
+    )
+
+
+def sizes_by_source() -> Counter:
+    return Counter(
+        dict(
+            db.session.execute(
+                select(ThemeItem.source, func.count()).group_by(ThemeItem.source)
+            ).all()
+        )
+    )
