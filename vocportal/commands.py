@@ -85,7 +85,7 @@ def demo(host: str, port: int) -> None:
         click.echo("Loading demo data (first run only)...")
         seed()
         # Embedding every demo idea also asks for the first theme refresh when it is done.
-        defer("embed ideas", "jobs.embeddings.backfill", timeout=3600)
+        defer("embed ideas", "jobs.embeddings.backfill", queue="embeddings", timeout=3600)
         db.session.commit()
 
     embedded = None
@@ -163,7 +163,8 @@ def warm_up(queues: list[str]) -> None:
     started = time.monotonic()
     from vocportal.embeddings.model import embed
 
-    embed(["warm up"])
+    if "embeddings" in queues or "topics" in queues:
+        embed(["warm up"])
     if "topics" in queues:
         from vocportal.themes.pipeline import warm_up as warm_up_topics
 
@@ -226,7 +227,13 @@ def embeddings_backfill(inline: bool) -> None:
     from vocportal.extensions import db
     from vocportal.queue.operations import defer
 
-    record = defer("embed ideas", "jobs.embeddings.backfill", timeout=3600, enqueue=not inline)
+    record = defer(
+        "embed ideas",
+        "jobs.embeddings.backfill",
+        queue="embeddings",
+        timeout=3600,
+        enqueue=not inline,
+    )
     db.session.commit()
     if inline:
         from jobs.embeddings import backfill

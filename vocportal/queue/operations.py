@@ -27,7 +27,7 @@ from vocportal.timeutil import utcnow
 log = logging.getLogger("vocportal.queue")
 
 #: Queues named for what they carry.
-QUEUES = ("default", "topics", "notifications")
+QUEUES = ("default", "embeddings", "topics", "notifications")
 
 _PENDING = "vocportal_pending_jobs"
 
