@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import contextvars
 import os
+import re
 import shutil
 import tempfile
-import re
 from pathlib import Path
 
 import pytest

@@ -13,7 +13,6 @@ from vocportal.extensions import db
 from vocportal.queue import operations as queue
 from vocportal.queue.models import JobRecord, JobState
 
-
 pytestmark = [
     pytest.mark.usefixtures("redis_url"),
     pytest.mark.app_config(JOB_RETRY_INTERVALS=[0, 0, 0], JOB_SWEEP_GRACE_SECONDS=0),
