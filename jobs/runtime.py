@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from flask import Flask
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
 from vocportal.extensions import db
 from vocportal.queue.models import JobRecord, JobState
@@ -40,12 +41,21 @@ class Progress:
         self.record_id = record_id
 
     def __call__(self, fraction: float, message: str = "") -> None:
-        with db.engine.begin() as conn:
-            conn.execute(
-                update(JobRecord)
-                .where(JobRecord.id == self.record_id)
-                .values(progress=max(0.0, min(1.0, fraction)), progress_message=message[:200])
-            )
+        # Best effort: on SQLite the job's own transaction may hold the write lock (a job
+        # reports progress while it computes, before it writes); never wait long for it.
+        try:
+            with db.engine.begin() as conn:
+                if conn.dialect.name == "sqlite":
+                    conn.exec_driver_sql("PRAGMA busy_timeout = 250")
+                conn.execute(
+                    update(JobRecord)
+                    .where(JobRecord.id == self.record_id)
+                    .values(progress=max(0.0, min(1.0, fraction)), progress_message=message[:200])
+                )
+                if conn.dialect.name == "sqlite":
+                    conn.exec_driver_sql("PRAGMA busy_timeout = 30000")
+        except OperationalError as error:
+            log.info("progress of job %s not recorded: %s", self.record_id, error)
 
 
 def _set(record_id: int, **values) -> None:

@@ -93,15 +93,24 @@ def embedded_redis(tmp_path_factory):
     shutil.rmtree(server.dir, ignore_errors=True)
 
 
-@pytest.fixture(params=REDIS_BACKENDS)
-def redis_url(request, embedded_redis) -> str:
-    """A clean Redis for a job test: the embedded server, and a Redis server if given."""
-    url = embedded_redis.url if request.param == "embedded" else REDIS_SERVER_URL
+def _clean_redis(url: str):
     client = Redis.from_url(url)
     client.flushdb()
     yield url
     client.flushdb()
     client.close()
+
+
+@pytest.fixture(params=REDIS_BACKENDS)
+def redis_url(request, embedded_redis):
+    """A clean Redis for a job test: the embedded server, and a Redis server if given."""
+    yield from _clean_redis(embedded_redis.url if request.param == "embedded" else REDIS_SERVER_URL)
+
+
+@pytest.fixture
+def embedded_redis_url(embedded_redis):
+    """A clean embedded Redis, for tests that are about something else than Redis."""
+    yield from _clean_redis(embedded_redis.url)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -155,8 +164,9 @@ def app(app_factory, request):
     overrides = {}
     for marker in request.node.iter_markers("app_config"):
         overrides = {**marker.kwargs, **overrides}
-    if "redis_url" in request.fixturenames:
-        overrides.setdefault("REDIS_URL", request.getfixturevalue("redis_url"))
+    for name in ("redis_url", "embedded_redis_url"):
+        if name in request.fixturenames:
+            overrides.setdefault("REDIS_URL", request.getfixturevalue(name))
     app = app_factory(**overrides)
     set_app(app)  # jobs run by an in-process worker use this app
     limiter.reset()

@@ -85,6 +85,7 @@ def load_config(instance_path: Path) -> dict:
         "LIMIT_POST": os.environ.get("LIMIT_POST", "20/hour"),
         "LIMIT_COMMENT": os.environ.get("LIMIT_COMMENT", "60/hour"),
         "LIMIT_VOTE": os.environ.get("LIMIT_VOTE", "120/minute"),
+        "LIMIT_SIMILAR": os.environ.get("LIMIT_SIMILAR", "120/minute"),
         # argon2id cost; the defaults follow argon2-cffi's RFC 9106 "low memory" profile.
         "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", "3")),
         "ARGON2_MEMORY_COST": int(os.environ.get("ARGON2_MEMORY_COST", str(64 * 1024))),

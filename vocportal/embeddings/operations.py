@@ -63,6 +63,7 @@ def enqueue_idea_embedding(idea: Idea) -> None:
         "embed idea",
         "jobs.embeddings.embed_idea",
         idea.id,
+        queue="embeddings",
         dedupe_key=f"embed:idea:{idea.id}",
         timeout=120,
     )

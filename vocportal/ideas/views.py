@@ -120,6 +120,24 @@ def new_idea():
     return render_template("ideas/form.html", form=form, idea=None), status
 
 
+@bp.get("/ideas/similar")
+@login_required
+@limiter.limit(lambda: current_app.config["LIMIT_SIMILAR"])
+def similar():
+    """While someone types a new idea: up to five existing ideas like it (htmx partial)."""
+    from vocportal.embeddings.similar import similar_ideas
+
+    title = request.args.get("title", "")[:160]
+    body = request.args.get("body", "")[:2000]
+    found = (
+        similar_ideas(_user(), text=f"{title}. {body}" if body.strip() else title)
+        if len(title.strip()) >= 4
+        else []
+    )
+    voted = ops.voted_idea_ids(_user(), [s.idea.id for s in found])
+    return render_template("ideas/_similar.html", found=found, voted=voted)
+
+
 @bp.get("/ideas/<int:idea_id>")
 def show(idea_id: int):
     idea = _idea_or_404(idea_id)
@@ -131,7 +149,10 @@ def show(idea_id: int):
 
 
 def _render_idea(idea, comment_form, status_form, code: int = 200):
+    from vocportal.embeddings.similar import DUPLICATE_SIMILARITY, similar_ideas
+
     user = _user()
+    related = similar_ideas(user, idea=idea, limit=5)
     return render_template(
         "ideas/show.html",
         idea=idea,
@@ -141,6 +162,8 @@ def _render_idea(idea, comment_form, status_form, code: int = 200):
         following=ops.is_following(user, idea),
         comment_form=comment_form,
         status_form=status_form,
+        related=related,
+        duplicate_similarity=DUPLICATE_SIMILARITY,
     ), code
 
 

@@ -1,0 +1,318 @@
+"""An in-process vector index of ideas, and the similar-ideas ranking built on it.
+
+Pure numpy: brute force over one float32 matrix (100,000 ideas x 384 = 154 MB; one query is
+one matrix-vector product over it, ~10-25 ms on 2 cores), so it behaves the same on SQLite
+and PostgreSQL deployments and needs no extra service.
+
+Call sequence for the portal's similar-ideas operation
+------------------------------------------------------
+Once per web process (e.g. on first use, under the module's own lock)::
+
+    index = VectorIndex(DIMENSIONS)
+    index.upsert(ids, vectors)          # every public idea's stored embedding, one call
+
+When an idea is created or edited (after the embedding job stored its vector) and when it is
+withdrawn, hidden or merged::
+
+    index.upsert([idea.id], vector[None, :])
+    index.remove([idea.id])
+
+To suggest similar ideas for text being typed (or an existing idea)::
+
+    query = embed([idea_text(title, body)])[0]     # or index.vector(idea.id)
+    hits = index.similar(query, k=5, exclude={idea.id})   # [(idea_id, cosine), ...]
+
+`similar` is the method measured by `benchmarks/similar.py` (precision@5 on BANKING77 about
+0.889 against 0.880 for plain cosine `search`); `search` stays available as the plain
+nearest-neighbour look-up. Both return `(id, cosine similarity)` pairs, best first: for
+`similar` the order is the re-ranked one but the number is still the plain cosine between
+the query and the idea, so a "looks like a duplicate" threshold keeps one meaning.
+
+What `similar` does (see `rerank`; every step uses the stored vectors only, never labels):
+
+1. plain cosine top-200 candidates from the whole index (the one full pass);
+2. centring: subtract the mean of all stored vectors from the query and the candidates and
+   re-normalise (sentence embeddings share a common direction that blurs topics apart);
+3. pseudo-relevance feedback: add 0.5 x the mean of the 3 best candidates to the query;
+4. neighbourhood re-rank: score += 0.5 x similarity to the centroid of the new 5 best.
+
+An optional `keyword_scores` mapping (idea id -> full-text score, higher better, e.g. minus
+FTS5 bm25 of an OR-of-words query) adds a small lexical term; measured +0.002 precision@5,
+so it is off unless the caller has such scores at hand.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Container, Iterable, Mapping, Sequence
+from contextlib import contextmanager
+
+import numpy as np
+
+#: Candidates taken by plain cosine before re-ranking (the re-ranking only sees these).
+CANDIDATES = 200
+#: Pseudo-relevance feedback: how many top candidates are averaged into the query, and weight.
+FEEDBACK = 3
+FEEDBACK_WEIGHT = 0.5
+#: Neighbourhood re-rank: size of the centroid of the best candidates, and its weight.
+CENTROID = 5
+CENTROID_WEIGHT = 0.5
+#: Weight of the optional keyword score (normalised to [0, 1] over the candidates).
+KEYWORD_WEIGHT = 0.1
+#: Below this many stored vectors the mean is too noisy to centre on.
+CENTRE_MIN_ITEMS = 100
+
+_EPS = 1e-12
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.maximum(norms, _EPS)
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k largest scores, best first (argpartition, then sort only those)."""
+    k = min(k, scores.shape[0])
+    if k <= 0:
+        return np.zeros(0, dtype=np.intp)
+    if k < scores.shape[0]:
+        part = np.argpartition(-scores, k - 1)[:k]
+    else:
+        part = np.arange(scores.shape[0])
+    return part[np.argsort(-scores[part], kind="stable")]
+
+
+def rerank(
+    query: np.ndarray,
+    ids: Sequence[int] | np.ndarray,
+    vectors: np.ndarray,
+    k: int,
+    mean: np.ndarray | None = None,
+    keyword_scores: Mapping[int, float] | None = None,
+    *,
+    feedback: int = FEEDBACK,
+    feedback_weight: float = FEEDBACK_WEIGHT,
+    centroid: int = CENTROID,
+    centroid_weight: float = CENTROID_WEIGHT,
+    keyword_weight: float = KEYWORD_WEIGHT,
+) -> list[tuple[int, float]]:
+    """Re-rank candidates for a query; return the best k as (id, plain cosine), best first.
+
+    `query` (dim,) and `vectors` (n, dim) are L2-normalised embeddings; `ids` names the rows;
+    `mean` is the mean of every stored vector (None: no centring). Pure function.
+    """
+    ids = np.asarray(ids)
+    if k <= 0 or ids.shape[0] == 0:
+        return []
+    query = np.asarray(query, dtype=np.float32).reshape(-1)
+    vectors = np.asarray(vectors, dtype=np.float32)
+    cosine = vectors @ query
+    if mean is not None:
+        q = _normalise(query - mean)
+        cands = _normalise(vectors - mean)
+    else:
+        q, cands = query, vectors
+    scores = cands @ q
+    if feedback > 0 and feedback_weight:
+        best = _top(scores, feedback)
+        q = _normalise(q + feedback_weight * cands[best].mean(axis=0))
+        scores = cands @ q
+    if keyword_scores:
+        words = np.array([keyword_scores.get(int(i), 0.0) for i in ids], dtype=np.float32)
+        top_word = float(words.max())
+        if top_word > 0:
+            scores = scores + keyword_weight * np.maximum(words, 0.0) / top_word
+    if centroid > 0 and centroid_weight:
+        best = _top(scores, centroid)
+        centre = _normalise(cands[best].mean(axis=0))
+        scores = scores + centroid_weight * (cands @ centre)
+    order = _top(scores, k)
+    return [(int(ids[i]), float(cosine[i])) for i in order]
+
+
+class _ReadWriteLock:
+    """Many readers at once, or one writer; a waiting writer stops new readers."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._readers = 0
+        self._writing = False
+        self._writers_waiting = 0
+
+    @contextmanager
+    def reading(self):
+        with self._cond:
+            while self._writing or self._writers_waiting:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def writing(self):
+        with self._cond:
+            self._writers_waiting += 1
+            while self._writing or self._readers:
+                self._cond.wait()
+            self._writers_waiting -= 1
+            self._writing = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+
+class VectorIndex:
+    """Ids and their L2-normalised vectors, searchable by cosine similarity.
+
+    Rows live in one capacity-doubling float32 matrix; an id -> row map finds them and
+    removal moves the last row into the hole, so every operation is amortised O(dim) per
+    vector and a search is one matrix-vector product over the used rows. Thread-safe: many
+    concurrent readers, one writer at a time.
+    """
+
+    def __init__(self, dim: int = 384):
+        self.dim = dim
+        self._vectors = np.zeros((0, dim), dtype=np.float32)
+        self._ids = np.zeros(0, dtype=np.int64)
+        self._rows: dict[int, int] = {}
+        self._n = 0
+        # Running sum of the stored vectors (float64), for the mean used in centring.
+        self._sum = np.zeros(dim, dtype=np.float64)
+        self._lock = _ReadWriteLock()
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __contains__(self, idea_id: object) -> bool:
+        return idea_id in self._rows
+
+    # --- writing ------------------------------------------------------------------------
+
+    def _reserve(self, needed: int) -> None:
+        capacity = self._vectors.shape[0]
+        if needed <= capacity:
+            return
+        capacity = max(needed, 2 * capacity, 1024)
+        vectors = np.empty((capacity, self.dim), dtype=np.float32)
+        ids = np.empty(capacity, dtype=np.int64)
+        vectors[: self._n] = self._vectors[: self._n]
+        ids[: self._n] = self._ids[: self._n]
+        self._vectors, self._ids = vectors, ids
+
+    def upsert(self, ids: Sequence[int], vectors: np.ndarray) -> None:
+        """Add or replace the vectors of `ids` (row i of `vectors` belongs to ids[i])."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape != (len(ids), self.dim):
+            raise ValueError(f"expected vectors of shape ({len(ids)}, {self.dim})")
+        if not len(ids):
+            return
+        vectors = _normalise(vectors)  # callers should pass unit vectors; make sure
+        # Last occurrence wins when an id is repeated within the batch.
+        latest = {int(i): row for row, i in enumerate(ids)}
+        with self._lock.writing():
+            self._reserve(self._n + len(latest))
+            for idea_id, src in latest.items():
+                row = self._rows.get(idea_id)
+                if row is None:
+                    row = self._n
+                    self._rows[idea_id] = row
+                    self._ids[row] = idea_id
+                    self._n += 1
+                else:
+                    self._sum -= self._vectors[row]
+                self._vectors[row] = vectors[src]
+                self._sum += vectors[src]
+
+    def remove(self, ids: Iterable[int]) -> None:
+        """Forget `ids`; unknown ids are ignored."""
+        with self._lock.writing():
+            for idea_id in ids:
+                row = self._rows.pop(int(idea_id), None)
+                if row is None:
+                    continue
+                self._sum -= self._vectors[row]
+                last = self._n - 1
+                if row != last:
+                    moved = int(self._ids[last])
+                    self._vectors[row] = self._vectors[last]
+                    self._ids[row] = moved
+                    self._rows[moved] = row
+                self._n = last
+            if not self._n:
+                self._sum[:] = 0.0  # no drift left behind by float rounding
+
+    # --- reading ------------------------------------------------------------------------
+
+    def vector(self, idea_id: int) -> np.ndarray | None:
+        """A copy of the stored vector of `idea_id`, or None."""
+        with self._lock.reading():
+            row = self._rows.get(int(idea_id))
+            return None if row is None else self._vectors[row].copy()
+
+    def mean(self) -> np.ndarray | None:
+        """The mean stored vector, or None when there are too few to centre on."""
+        with self._lock.reading():
+            if self._n < CENTRE_MIN_ITEMS:
+                return None
+            return (self._sum / self._n).astype(np.float32)
+
+    def _candidates(
+        self, query: np.ndarray, k: int, exclude: Container[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of the k best non-excluded ids by cosine, best first (caller holds the lock)."""
+        n = self._n
+        if n == 0 or k <= 0:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32)
+        scores = self._vectors[:n] @ query
+        want = k
+        while True:
+            rows = _top(scores, want)
+            if exclude:
+                rows = rows[[int(self._ids[r]) not in exclude for r in rows]]
+            if len(rows) >= k or want >= n:
+                rows = rows[:k]
+                return rows, scores[rows]
+            want = min(n, want * 2 + 16)
+
+    def _query(self, query: np.ndarray) -> np.ndarray:
+        query = np.asarray(query, dtype=np.float32).reshape(-1)
+        if query.shape[0] != self.dim:
+            raise ValueError(f"expected a query of dimension {self.dim}")
+        return query
+
+    def search(
+        self, query: np.ndarray, k: int, exclude: Container[int] = ()
+    ) -> list[tuple[int, float]]:
+        """The k ids most similar to `query` by plain cosine, as (id, cosine), best first."""
+        query = self._query(query)
+        with self._lock.reading():
+            rows, scores = self._candidates(query, k, exclude)
+            ids = self._ids[rows]
+        return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
+
+    def similar(
+        self,
+        query: np.ndarray,
+        k: int = 5,
+        exclude: Container[int] = (),
+        keyword_scores: Mapping[int, float] | None = None,
+    ) -> list[tuple[int, float]]:
+        """The portal's similar-ideas ranking: `CANDIDATES` by cosine, then `rerank`.
+
+        Returns (id, plain cosine) pairs in re-ranked order, best first.
+        """
+        query = self._query(query)
+        mean = self.mean()
+        with self._lock.reading():
+            rows, _ = self._candidates(query, max(k, CANDIDATES), exclude)
+            ids = self._ids[rows]
+            vectors = self._vectors[rows]  # fancy indexing copies: safe after the lock
+        return rerank(query, ids, vectors, k, mean, keyword_scores)
