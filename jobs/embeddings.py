@@ -38,6 +38,6 @@ def backfill(*, progress, batch_size: int = 64) -> int:
             ops.store_embedding("idea", idea.id, embedding_model.MODEL_NAME, text, vector)
             themes.place_item("idea", idea.id, vector)
         progress((start + len(batch)) / len(ids), f"{start + len(batch)} of {len(ids)} ideas")
-    if ids and themes.last_fit() is None:
-        themes.request_refresh()  # the first themes, as soon as there is something to fit
+    if ids:
+        themes.request_refresh()  # themes that include what was just embedded
     return len(ids)

@@ -111,7 +111,14 @@ def task(func: Callable) -> Callable:
                     finished_at=utcnow(),
                 )
                 raise
-            _set(record_id, state=JobState.finished, progress=1.0, finished_at=utcnow(), error="")
+            _set(
+                record_id,
+                state=JobState.finished,
+                progress=1.0,
+                progress_message="done",
+                finished_at=utcnow(),
+                error="",
+            )
             return result
 
     return run

