@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -15,7 +16,9 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=str(instance_path or PROJECT_ROOT / "instance"),
+        instance_path=str(
+            instance_path or os.environ.get("VOCPORTAL_INSTANCE_PATH") or PROJECT_ROOT / "instance"
+        ),
         instance_relative_config=True,
     )
     app.config.update(load_config(Path(app.instance_path)))

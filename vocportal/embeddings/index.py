@@ -70,6 +70,13 @@ def _normalise(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(norms, _EPS)
 
 
+def _dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """matrix @ vector with numpy's own SIMD loop: single-threaded and as fast as BLAS here
+    (memory-bound), without multi-threaded OpenBLAS's spin-waits, which measured up to 60 ms
+    for a 9,000-row product on a busy 2-core machine."""
+    return np.einsum("ij,j->i", matrix, vector)
+
+
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the k largest scores, best first (argpartition, then sort only those)."""
     k = min(k, scores.shape[0])
@@ -106,17 +113,17 @@ def rerank(
         return []
     query = np.asarray(query, dtype=np.float32).reshape(-1)
     vectors = np.asarray(vectors, dtype=np.float32)
-    cosine = vectors @ query
+    cosine = _dot(vectors, query)
     if mean is not None:
         q = _normalise(query - mean)
         cands = _normalise(vectors - mean)
     else:
         q, cands = query, vectors
-    scores = cands @ q
+    scores = _dot(cands, q)
     if feedback > 0 and feedback_weight:
         best = _top(scores, feedback)
         q = _normalise(q + feedback_weight * cands[best].mean(axis=0))
-        scores = cands @ q
+        scores = _dot(cands, q)
     if keyword_scores:
         words = np.array([keyword_scores.get(int(i), 0.0) for i in ids], dtype=np.float32)
         top_word = float(words.max())
@@ -125,7 +132,7 @@ def rerank(
     if centroid > 0 and centroid_weight:
         best = _top(scores, centroid)
         centre = _normalise(cands[best].mean(axis=0))
-        scores = scores + centroid_weight * (cands @ centre)
+        scores = scores + centroid_weight * _dot(cands, centre)
     order = _top(scores, k)
     return [(int(ids[i]), float(cosine[i])) for i in order]
 
@@ -271,7 +278,7 @@ class VectorIndex:
         n = self._n
         if n == 0 or k <= 0:
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32)
-        scores = self._vectors[:n] @ query
+        scores = _dot(self._vectors[:n], query)
         want = k
         while True:
             rows = _top(scores, want)
