@@ -30,11 +30,19 @@ def wait_for(url: str, timeout: float) -> str:
 
 def test_demo_starts_everything_and_ctrl_c_stops_everything(tmp_path):
     port = free_port()
-    env = {**os.environ, "VOCPORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
-           "DATABASE_URL": "", "REDIS_URL": "", "SECRET_KEY": "demo-test"}
+    env = {
+        **os.environ,
+        "VOCPORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": "",
+        "REDIS_URL": "",
+        "SECRET_KEY": "demo-test",
+    }
     demo = subprocess.Popen(
         [sys.executable, "-m", "vocportal.cli", "demo", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         page = wait_for(f"http://127.0.0.1:{port}/", timeout=120)

@@ -22,6 +22,7 @@ from vocportal.ideas import operations as ops
 from vocportal.ideas.forms import CommentForm, EmptyForm, IdeaForm, StatusForm
 from vocportal.ideas.models import Comment, IdeaStatus
 from vocportal.pagecache import cache_for_anonymous
+from vocportal.pagination import page_of
 
 bp = Blueprint("ideas", __name__)
 
@@ -68,11 +69,11 @@ def index():
         board = ops.board_by_slug(request.args["board"]) or abort(404)
     q = request.args.get("q", "")[:200]
     query = ops.IdeaQuery(sort=sort, status=status, board=board, q=q)
-    page = db.paginate(
+    page = page_of(
         ops.idea_listing(query),
-        per_page=current_app.config["IDEAS_PER_PAGE"],
-        max_per_page=100,
-        error_out=False,
+        request.args.get("page", 1, type=int),
+        current_app.config["IDEAS_PER_PAGE"],
+        count=bool(q.strip()),
     )
     voted = ops.voted_idea_ids(_user(), [i.id for i in page.items])
     boards = ops.boards()
@@ -83,6 +84,9 @@ def index():
         voted=voted,
         boards=boards,
         board_links={b.id: url_for("ideas.index", board=b.slug) for b in boards},
+        # One url_for per page instead of several per row.
+        idea_url=url_for("ideas.show", idea_id=0).removesuffix("0"),
+        login_url=url_for("accounts.login"),
         statuses=list(IdeaStatus),
     )
 

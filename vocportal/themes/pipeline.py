@@ -167,6 +167,7 @@ class RefinedHDBSCAN:
         self.labels_ = kmeans.fit_predict(X).astype(int)
         self.cluster_centers_ = kmeans.cluster_centers_
         self._kmeans = kmeans
+        self.progress(0.6, "Naming themes")
         return self
 
     def predict(self, X):
@@ -272,23 +273,24 @@ def fit_topics(
         raise TooFewItems(f"{n} items: at least {MIN_ITEMS} are needed to find themes")
 
     progress(0.0, "Preparing")
-    if representation == "keybert" and embedding_model is None:
-        from vocportal.embeddings.model import get_model
-
-        embedding_model = get_model()
-    model = build_topic_model(
-        n,
-        seed=seed,
-        progress=progress,
-        embedding_model=embedding_model,
-        representation=representation,
-    )
     with warnings.catch_warnings():
-        # Third-party deprecation chatter (numba, sklearn, umap) is not ours to act on, and
-        # test suites that turn warnings into errors must not fail on it.
+        # Third-party chatter (umap's ImportWarning about TensorFlow, numba and sklearn
+        # deprecations) is not ours to act on, and test suites that turn warnings into
+        # errors must not fail on it: imports included, hence the wide block.
         warnings.simplefilter("ignore")
+        if representation == "keybert" and embedding_model is None:
+            from vocportal.embeddings.model import get_model
+
+            embedding_model = get_model()
+        model = build_topic_model(
+            n,
+            seed=seed,
+            progress=progress,
+            embedding_model=embedding_model,
+            representation=representation,
+        )
         model.fit_transform(texts, embeddings=embeddings)
-        progress(0.8, "Naming themes")
+        progress(0.95, "Collecting themes")
         raw = np.asarray(model.topics_, dtype=int)
         topics, assignments = _collect_topics(model, raw, embeddings)
 
@@ -375,12 +377,12 @@ def warm_up(*, load_model: bool = True, seed: int = 0) -> None:
     path small corpora take). With ``load_model`` it also loads the embedding model, which
     the labels need. Runs in about the time one cold fit costs; later fits are fast.
     """
-    from umap import UMAP
-
     rng = np.random.default_rng(seed)
     centres = rng.normal(size=(40, 384)).astype(np.float32)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        from umap import UMAP
+
         for n in (5000, 300):
             points = centres[rng.integers(0, len(centres), n)] + 0.6 * rng.normal(
                 size=(n, 384)
@@ -397,7 +399,7 @@ def warm_up(*, load_model: bool = True, seed: int = 0) -> None:
                 low_memory=True,
             ).fit_transform(points)
             RefinedHDBSCAN(p["min_cluster_size"], p["min_samples"], seed=seed).fit(reduced)
-    if load_model:
-        from vocportal.embeddings.model import get_model
+        if load_model:
+            from vocportal.embeddings.model import get_model
 
-        get_model()
+            get_model()
