@@ -24,16 +24,13 @@ from vocportal.accounts.forms import (
     SignupForm,
 )
 from vocportal.errors import OperationError
-from vocportal.extensions import db, limiter
+from vocportal.extensions import db
 from vocportal.forms import attach_error
 from vocportal.mail import send_email
+from vocportal.ratelimits import post_limit
 from vocportal.security import safe_next
 
 bp = Blueprint("accounts", __name__)
-
-
-def _limit(name: str):
-    return limiter.limit(lambda: current_app.config[name], methods=["POST"])
 
 
 def _start_session(user, remember: bool = False) -> None:
@@ -43,7 +40,7 @@ def _start_session(user, remember: bool = False) -> None:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@_limit("LIMIT_SIGNUP")
+@post_limit("LIMIT_SIGNUP")
 def signup():
     form = SignupForm()
     if form.validate_on_submit():
@@ -61,7 +58,7 @@ def signup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@_limit("LIMIT_LOGIN")
+@post_limit("LIMIT_LOGIN")
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -87,7 +84,7 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@_limit("LIMIT_RESET")
+@post_limit("LIMIT_RESET")
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -110,7 +107,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@_limit("LIMIT_RESET")
+@post_limit("LIMIT_RESET")
 def reset_password(token: str):
     user = ops.user_for_reset_token(token)
     if user is None:

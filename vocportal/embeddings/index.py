@@ -14,8 +14,9 @@ Once per web process (e.g. on first use, under the caller's own lock)::
     from vocportal.embeddings.model import DIMENSIONS, MODEL_NAME, embed, idea_text
 
     index = VectorIndex(DIMENSIONS)
+    index.reserve(count)         # optional: the number of public ideas, to size it once
     index.upsert(ids, vectors)   # public ideas' stored embeddings (model == MODEL_NAME),
-                                 # float32 (n, 384); in blocks of ~10,000 rows is fine
+                                 # float32 (n, 384), in blocks of ~2,000 rows
 
 When an idea is created or edited (after the embedding job stored its vector) and when it is
 withdrawn, hidden or merged::
@@ -261,11 +262,17 @@ class VectorIndex:
 
     # --- writing ------------------------------------------------------------------------
 
-    def _reserve(self, needed: int) -> None:
+    def reserve(self, capacity: int) -> None:
+        """Make room for `capacity` vectors at once (e.g. before loading every idea), so that
+        loading in blocks does not double the matrix several times on the way."""
+        with self._lock.writing():
+            self._reserve(capacity, exact=True)
+
+    def _reserve(self, needed: int, exact: bool = False) -> None:
         capacity = self._codes.shape[0]
         if needed <= capacity:
             return
-        capacity = max(needed, 2 * capacity, 1024)
+        capacity = needed if exact else max(needed, 2 * capacity, 1024)
         codes = np.empty((capacity, self.dim), dtype=self._dtype)
         scales = np.empty(capacity, dtype=np.float32)
         ids = np.empty(capacity, dtype=np.int64)

@@ -23,12 +23,9 @@ from vocportal.ideas.forms import CommentForm, EmptyForm, IdeaForm, StatusForm
 from vocportal.ideas.models import Comment, IdeaStatus
 from vocportal.pagecache import cache_for_anonymous
 from vocportal.pagination import page_of
+from vocportal.ratelimits import post_limit
 
 bp = Blueprint("ideas", __name__)
-
-
-def _limit(name: str):
-    return limiter.limit(lambda: current_app.config[name], methods=["POST"])
 
 
 #: Voting and un-voting draw on one allowance.
@@ -101,7 +98,7 @@ def _board_choices(form: IdeaForm, include_id: int | None = None) -> None:
 
 @bp.route("/ideas/new", methods=["GET", "POST"])
 @login_required
-@_limit("LIMIT_POST")
+@post_limit("LIMIT_POST")
 def new_idea():
     form = IdeaForm()
     _board_choices(form)
@@ -265,7 +262,7 @@ def follow(idea_id: int):
 
 @bp.post("/ideas/<int:idea_id>/comments")
 @login_required
-@_limit("LIMIT_COMMENT")
+@post_limit("LIMIT_COMMENT")
 def comment(idea_id: int):
     idea = _idea_or_404(idea_id)
     form = CommentForm()

@@ -184,6 +184,21 @@ def _no_progress(fraction: float, message: str) -> None:
 # Fitting
 
 
+def make_umap(p: dict, seed: int):
+    """UMAP with the parameters `parameters(n)` chose."""
+    from umap import UMAP
+
+    return UMAP(
+        n_neighbors=p["n_neighbors"],
+        n_components=p["n_components"],
+        min_dist=p["min_dist"],
+        metric="cosine",
+        random_state=seed,
+        n_jobs=1,  # what random_state implies anyway; saying so avoids UMAP's warning
+        low_memory=True,
+    )
+
+
 def build_topic_model(
     n: int,
     *,
@@ -200,19 +215,10 @@ def build_topic_model(
     from bertopic import BERTopic
     from bertopic.vectorizers import ClassTfidfTransformer
     from sklearn.feature_extraction.text import CountVectorizer
-    from umap import UMAP
 
     progress = progress or _no_progress
     p = parameters(n)
-    umap_model = UMAP(
-        n_neighbors=p["n_neighbors"],
-        n_components=p["n_components"],
-        min_dist=p["min_dist"],
-        metric="cosine",
-        random_state=seed,
-        n_jobs=1,  # what random_state implies anyway; saying so avoids UMAP's warning
-        low_memory=True,
-    )
+    umap_model = make_umap(p, seed)
     cluster_model = RefinedHDBSCAN(
         min_cluster_size=p["min_cluster_size"],
         min_samples=p["min_samples"],
@@ -381,7 +387,6 @@ def warm_up(*, load_model: bool = True, seed: int = 0) -> None:
     centres = rng.normal(size=(40, 384)).astype(np.float32)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from umap import UMAP
 
         for n in (5000, 300):
             points = centres[rng.integers(0, len(centres), n)] + 0.6 * rng.normal(
@@ -389,15 +394,7 @@ def warm_up(*, load_model: bool = True, seed: int = 0) -> None:
             ).astype(np.float32)
             points /= np.linalg.norm(points, axis=1, keepdims=True)
             p = parameters(n)
-            reduced = UMAP(
-                n_neighbors=p["n_neighbors"],
-                n_components=p["n_components"],
-                min_dist=p["min_dist"],
-                metric="cosine",
-                random_state=seed,
-                n_jobs=1,
-                low_memory=True,
-            ).fit_transform(points)
+            reduced = make_umap(p, seed).fit_transform(points)
             RefinedHDBSCAN(p["min_cluster_size"], p["min_samples"], seed=seed).fit(reduced)
         if load_model:
             from vocportal.embeddings.model import get_model
