@@ -266,11 +266,13 @@ def latency_worker(matrix_path: str, queries: list[str], storage: str, threads: 
     import torch
 
     from vocportal.embeddings.index import VectorIndex
-    from vocportal.embeddings.model import embed, get_model, idea_text
+    from vocportal.embeddings.model import embed, idea_text
 
+    # What a web worker loads: the encoder behind embed() (transformers, not the
+    # sentence-transformers wrapper, which only workers load for BERTopic).
+    os.environ["VOCPORTAL_TORCH_THREADS"] = str(threads)
     torch.set_num_threads(threads)
     process = psutil.Process()
-    get_model()
     embed(["warm-up"])
     model_rss = process.memory_info().rss
     matrix = np.load(matrix_path, mmap_mode="r")

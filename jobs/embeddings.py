@@ -37,6 +37,9 @@ def backfill(*, progress, batch_size: int = 64) -> int:
         for idea, text, vector in zip(batch, texts, vectors, strict=True):
             ops.store_embedding("idea", idea.id, embedding_model.MODEL_NAME, text, vector)
             themes.place_item("idea", idea.id, vector)
+        # One commit per batch: on SQLite a 10,000-idea backfill must not hold the write
+        # lock for minutes. A re-run only picks up ideas still missing a vector.
+        db.session.commit()
         progress((start + len(batch)) / len(ids), f"{start + len(batch)} of {len(ids)} ideas")
     if ids:
         themes.request_refresh()  # themes that include what was just embedded

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
+from jobs.runtime import set_app
+from tests.test_jobs import run_worker
 from vocportal.accounts.models import User
 from vocportal.extensions import db
 from vocportal.security import hash_password, verify_password
@@ -134,9 +136,10 @@ def test_password_change_needs_current_password(client, make_user):
     assert verify_password(user.password_hash, "a brand new phrase")
 
 
-def test_password_reset_by_emailed_link(app_factory, smtp_server):  # noqa: F811
+def test_password_reset_by_emailed_link(app_factory, smtp_server, embedded_redis_url):  # noqa: F811
     mail_url, inbox = smtp_server
-    app = app_factory(MAIL_URL=mail_url)
+    app = app_factory(MAIL_URL=mail_url, BASE_URL="http://portal.test")
+    set_app(app)
     from tests.conftest import PortalClient
 
     with app.app_context():
@@ -154,6 +157,8 @@ def test_password_reset_by_emailed_link(app_factory, smtp_server):  # noqa: F811
     # An unknown address gets the same answer and no email.
     unknown = client.post("/password/forgot", {"email": "nobody@example.com"})
     assert unknown.status_code == 302
+    assert inbox.messages == []  # mail goes out from a worker, not the request
+    run_worker(app, "notifications")
     messages = inbox.wait_for(1)
     assert len(messages) == 1
     assert messages[0]["To"] == "forgetful@example.com"

@@ -140,3 +140,30 @@ def test_staff_jobs_page_lists_jobs_with_progress(app, make_user):
     customer = PortalClient(app)
     customer.login(make_user().email)
     assert customer.get("/staff/jobs/").status_code == 403
+
+
+def test_sweeper_marks_a_job_rq_finished_as_finished(app):
+    from rq.job import Job
+
+    record = queue.defer("flaky", "tests.jobs_for_tests.flaky", "fin", 0)
+    db.session.commit()
+    # The worker ran it but died before its record said so.
+    job = Job.fetch(record.rq_job_id, connection=Redis.from_url(app.config["REDIS_URL"]))
+    job.set_status("finished")
+    db.session.get(JobRecord, record.id).state = JobState.started
+    db.session.commit()
+    assert queue.sweep()["finished"] == 1
+    db.session.commit()
+    assert db.session.get(JobRecord, record.id).state is JobState.finished
+
+
+def test_sweeper_gives_up_after_the_last_attempt(app):
+    record = queue.defer("flaky", "tests.jobs_for_tests.flaky", "out", 0, attempts=2)
+    db.session.commit()
+    Redis.from_url(app.config["REDIS_URL"]).flushdb()
+    db.session.get(JobRecord, record.id).attempts = 2
+    db.session.commit()
+    counts = queue.sweep()
+    db.session.commit()
+    assert counts == {"requeued": 0, "failed": 1, "finished": 0}
+    assert db.session.get(JobRecord, record.id).state is JobState.failed

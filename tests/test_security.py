@@ -293,3 +293,10 @@ def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
     assert first == second and len(first) > 40
     assert (tmp_path / "secret_key").read_text() == first
     assert load_config(tmp_path / "other")["SECRET_KEY"] != first
+
+
+def test_huge_ids_and_pages_are_not_found_not_errors(client, make_user):
+    assert client.get("/ideas/99999999999999999999").status_code == 404
+    assert client.get("/?page=99999999999999999999").status_code == 200
+    client.login(make_user(role="admin").email)
+    assert client.get("/admin/users?page=99999999999999999999").status_code == 200

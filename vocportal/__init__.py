@@ -21,6 +21,10 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
         ),
         instance_relative_config=True,
     )
+    from vocportal.web import BoundedIntConverter
+
+    # <int:...> in every route: ids beyond a 64-bit integer are a 404, not a database error.
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.update(load_config(Path(app.instance_path)))
     if config:
         app.config.update(config)

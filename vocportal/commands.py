@@ -142,6 +142,8 @@ def worker(queues: tuple[str, ...], burst: bool, no_warm_up: bool) -> None:
 
     app = current_app._get_current_object()
     set_app(app)
+    # A worker embeds in batches and fits themes: give torch every core.
+    os.environ.setdefault("VOCPORTAL_TORCH_THREADS", str(os.cpu_count() or 1))
     names = list(queues) or list(QUEUES)
     unknown = set(names) - set(QUEUES)
     if unknown:

@@ -66,6 +66,8 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_URL": os.environ.get("MAIL_URL", "log://"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "vocportal <noreply@vocportal.localhost>"),
         "PORTAL_NAME": os.environ.get("PORTAL_NAME", "Tallyhive feedback"),
+        # The portal's public address, for links in emails sent by workers.
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         # Behind TLS, set SESSION_COOKIE_SECURE=true (and FORCE_HTTPS=true for HSTS + redirect).
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
         "SESSION_COOKIE_HTTPONLY": True,

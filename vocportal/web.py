@@ -5,8 +5,17 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, request
+from werkzeug.routing import IntegerConverter
 
 from vocportal.ideas.models import IdeaStatus
+
+
+class BoundedIntConverter(IntegerConverter):
+    """Flask's int converter, limited to what a database integer column can hold."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def register_template_helpers(app: Flask) -> None:

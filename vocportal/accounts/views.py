@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -26,7 +25,7 @@ from vocportal.accounts.forms import (
 from vocportal.errors import OperationError
 from vocportal.extensions import db
 from vocportal.forms import attach_error
-from vocportal.mail import send_email
+from vocportal.queue.operations import defer
 from vocportal.ratelimits import post_limit
 from vocportal.security import safe_next
 
@@ -88,18 +87,15 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = ops.find_user_by_email(form.email.data)
-        if user is not None and not user.blocked:
-            link = url_for(
-                "accounts.reset_password", token=ops.make_reset_token(user), _external=True
-            )
-            send_email(
-                user.email,
-                f"Reset your {current_app.config['PORTAL_NAME']} password",
-                f"Hello {user.display_name},\n\nSomeone (hopefully you) asked to reset your "
-                f"password. Open this link within an hour to choose a new one:\n\n{link}\n\n"
-                "If it was not you, ignore this email; your password stays as it is.\n",
-            )
+        # Always the same work here, account or not: the worker looks the address up.
+        defer(
+            "password reset email",
+            "jobs.mail.send_password_reset",
+            ops.normalise_email(form.email.data),
+            queue="notifications",
+            timeout=60,
+        )
+        db.session.commit()
         # The same answer whether or not the address has an account.
         flash("If that address has an account, a reset link is on its way.", "info")
         return redirect(url_for("accounts.login"))
@@ -147,6 +143,7 @@ def profile():
 
 @bp.post("/profile/password")
 @login_required
+@post_limit("LIMIT_LOGIN")  # it checks the current password: as guessable as a login
 def change_password():
     user = current_user._get_current_object()
     form = ChangePasswordForm()

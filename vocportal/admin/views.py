@@ -26,7 +26,9 @@ def users():
     stmt = select(User).order_by(User.created_at.desc())
     if q:
         stmt = stmt.where(User.email.contains(q) | User.display_name.ilike(f"%{q}%"))
-    page = db.paginate(stmt, per_page=50, error_out=False)
+    page = db.paginate(
+        stmt, page=min(request.args.get("page", 1, type=int), 10_000), per_page=50, error_out=False
+    )
     forms = {
         u.id: UserAdminForm(formdata=None, role=u.role.value, blocked=u.blocked) for u in page.items
     }

@@ -9,7 +9,9 @@ a new row). The index serves SQLite and PostgreSQL alike; see the README for why
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 from flask import current_app
@@ -21,11 +23,15 @@ from vocportal.embeddings.models import Embedding
 from vocportal.extensions import db
 from vocportal.ideas.models import Idea, IdeaStatus
 from vocportal.ideas.operations import can_see
+from vocportal.timeutil import utcnow
 
 #: Below this cosine similarity a suggestion is noise, not a similar idea.
 MIN_SIMILARITY = 0.45
 #: From this similarity on, staff see the pair as a possible duplicate.
 DUPLICATE_SIMILARITY = 0.80
+#: How far back, and how often, the index re-reads rows that may have committed late.
+LOOKBACK = timedelta(minutes=15)
+LOOKBACK_EVERY = 30.0
 
 
 @dataclass(frozen=True)
@@ -40,25 +46,31 @@ class IdeaIndex:
     def __init__(self) -> None:
         self.index = VectorIndex(DIMENSIONS)
         self.last_row_id = 0
+        self.next_lookback = 0.0
         self._lock = threading.Lock()
 
     def refresh(self) -> None:
-        """Load embedding rows newer than the last one seen."""
+        """Load embedding rows newer than the last one seen.
+
+        On PostgreSQL, ids from a sequence can commit out of order (a long job took a low
+        id and committed late), so every LOOKBACK_EVERY seconds the rows created in the
+        last LOOKBACK are read again too; upserting a row twice is harmless.
+        """
         with self._lock:
+            condition = Embedding.id > self.last_row_id
+            if time.monotonic() >= self.next_lookback:
+                condition = condition | (Embedding.created_at >= utcnow() - LOOKBACK)
+                self.next_lookback = time.monotonic() + LOOKBACK_EVERY
             rows = db.session.execute(
                 select(Embedding.id, Embedding.item_id, Embedding.vector)
-                .where(
-                    Embedding.item_type == "idea",
-                    Embedding.model == MODEL_NAME,
-                    Embedding.id > self.last_row_id,
-                )
+                .where(Embedding.item_type == "idea", Embedding.model == MODEL_NAME, condition)
                 .order_by(Embedding.id)
             ).all()
             if not rows:
                 return
             vectors = np.vstack([np.frombuffer(r.vector, dtype="<f4") for r in rows])
             self.index.upsert([r.item_id for r in rows], vectors)
-            self.last_row_id = rows[-1].id
+            self.last_row_id = max(self.last_row_id, rows[-1].id)
 
 
 def idea_index() -> IdeaIndex:

@@ -126,15 +126,12 @@ def new_idea():
 @limiter.limit(lambda: current_app.config["LIMIT_SIMILAR"])
 def similar():
     """While someone types a new idea: up to five existing ideas like it (htmx partial)."""
+    from vocportal.embeddings.model import idea_text
     from vocportal.embeddings.similar import similar_ideas
 
     title = request.args.get("title", "")[:160]
     body = request.args.get("body", "")[:2000]
-    found = (
-        similar_ideas(_user(), text=f"{title}. {body}" if body.strip() else title)
-        if len(title.strip()) >= 4
-        else []
-    )
+    found = similar_ideas(_user(), text=idea_text(title, body)) if len(title.strip()) >= 4 else []
     voted = ops.voted_idea_ids(_user(), [s.idea.id for s in found])
     return render_template("ideas/_similar.html", found=found, voted=voted)
 

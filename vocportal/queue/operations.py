@@ -135,33 +135,42 @@ def sweep(now=None) -> dict[str, int]:
 
     - queued/retrying records that Redis does not know (never enqueued, or Redis lost them)
     - started records whose attempt outlived its timeout and that RQ no longer runs
+
+    Re-driven records are set back to queued in the caller's transaction and handed to RQ
+    only after it commits (like `defer`), so a worker can never finish one before the
+    sweeper's own write lands and overwrite "finished" with "queued".
     """
     now = now or utcnow()
     grace = timedelta(seconds=current_app.config["JOB_SWEEP_GRACE_SECONDS"])
-    counts = {"requeued": 0, "failed": 0}
+    counts = {"requeued": 0, "failed": 0, "finished": 0}
     records = db.session.scalars(select(JobRecord).where(JobRecord.state.in_(ACTIVE_STATES)))
+    pending = db.session.info.setdefault(_PENDING, [])
     for record in records:
         status = _in_rq(record)
+        if status == JobStatus.FINISHED:
+            # The worker finished but died before its record said so.
+            record.state, record.progress, record.finished_at = JobState.finished, 1.0, now
+            counts["finished"] += 1
+            continue
         if record.state is JobState.started:
             started = record.started_at or record.created_at
             overdue = now - started > timedelta(seconds=record.timeout) + grace
             if not overdue or status == JobStatus.STARTED:
                 continue
-            if record.attempts >= record.max_attempts:
-                record.state = JobState.failed
-                record.error = record.error or "the worker stopped during the last attempt"
-                record.finished_at = now
-                counts["failed"] += 1
-                continue
         elif status is not None and status not in (JobStatus.FAILED, JobStatus.CANCELED):
             continue  # RQ has it (queued, scheduled, deferred): nothing to do
         elif now - (record.enqueued_at or record.created_at) < grace:
             continue  # just written; its after-commit enqueue may still be on its way
+        if record.attempts >= record.max_attempts:
+            record.state = JobState.failed
+            record.error = record.error or "the worker stopped during the last attempt"
+            record.finished_at = now
+            counts["failed"] += 1
+            continue
         if status is not None:
             Job.fetch(record.rq_job_id, connection=get_redis()).delete()
         record.state = JobState.queued
-        if enqueue_record(record):
-            record.enqueued_at = now
-            counts["requeued"] += 1
+        pending.append(record.id)
+        counts["requeued"] += 1
     db.session.flush()
     return counts

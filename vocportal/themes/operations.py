@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from vocportal.embeddings.model import MODEL_NAME
 from vocportal.embeddings.models import Embedding
@@ -37,18 +37,21 @@ class Corpus:
     vectors: np.ndarray
 
 
+def _in_corpus(stmt):
+    return stmt.join(
+        Embedding, (Embedding.item_type == "idea") & (Embedding.item_id == Idea.id)
+    ).where(
+        Embedding.model == MODEL_NAME,
+        Idea.withdrawn_at.is_(None),
+        Idea.hidden_at.is_(None),
+        Idea.status != IdeaStatus.duplicate,
+    )
+
+
 def load_corpus() -> Corpus:
     """Every current item with a vector: public ideas (not withdrawn, hidden or merged)."""
     rows = db.session.execute(
-        select(Idea.id, Idea.title, Idea.body, Embedding.vector)
-        .join(Embedding, (Embedding.item_type == "idea") & (Embedding.item_id == Idea.id))
-        .where(
-            Embedding.model == MODEL_NAME,
-            Idea.withdrawn_at.is_(None),
-            Idea.hidden_at.is_(None),
-            Idea.status != IdeaStatus.duplicate,
-        )
-        .order_by(Idea.id)
+        _in_corpus(select(Idea.id, Idea.title, Idea.body, Embedding.vector)).order_by(Idea.id)
     ).all()
     keys = [("idea", r.id) for r in rows]
     texts = [f"{r.title}. {r.body}".strip() for r in rows]
@@ -79,7 +82,10 @@ def match_topics(
     from scipy.optimize import linear_sum_assignment
 
     similarity = new_centroids @ old_centroids.T
-    rows, cols = linear_sum_assignment(-similarity)
+    # Pairs below the threshold must not steer the assignment (else a strong pair can be
+    # traded for two weak ones that are then both dropped).
+    eligible = np.where(similarity >= threshold, similarity, 0.0)
+    rows, cols = linear_sum_assignment(-eligible)
     return {
         int(r): int(c) for r, c in zip(rows, cols, strict=True) if similarity[r, c] >= threshold
     }
@@ -173,7 +179,17 @@ def _store_assignments(
         else:  # the item left the corpus (withdrawn, hidden, merged): it leaves its theme
             db.session.delete(row)
     db.session.flush()
-    db.session.execute(delete(ThemeItem).where(ThemeItem.source != "staff"))
+    # Only the fitted items' rows: items embedded while the fit ran keep their placement.
+    for item_type in {key[0] for key in corpus.keys}:
+        ids = [key[1] for key in corpus.keys if key[0] == item_type]
+        for start in range(0, len(ids), 500):
+            db.session.execute(
+                delete(ThemeItem).where(
+                    ThemeItem.source != "staff",
+                    ThemeItem.item_type == item_type,
+                    ThemeItem.item_id.in_(ids[start : start + 500]),
+                )
+            )
     now = utcnow()
     for (item_type, item_id), topic_key, vector in zip(
         corpus.keys, assignments, vectors, strict=True
@@ -229,13 +245,16 @@ def place_item(item_type: str, item_id: int, vector: np.ndarray) -> Theme | None
     row.source = "nearest"
     row.similarity = best_similarity if best else 0.0
     row.updated_at = utcnow()
-    if previous != row.theme_id:
-        if previous is not None:
-            old = db.session.get(Theme, previous)
-            old.size = max(old.size - 1, 0)
-        if best is not None:
-            best.size += 1
     db.session.flush()
+    if previous != row.theme_id:  # atomic: concurrent jobs must not lose counts
+        if previous is not None:
+            db.session.execute(
+                update(Theme)
+                .where(Theme.id == previous, Theme.size > 0)
+                .values(size=Theme.size - 1)
+            )
+        if best is not None:
+            db.session.execute(update(Theme).where(Theme.id == best.id).values(size=Theme.size + 1))
     return best
 
 
@@ -247,11 +266,31 @@ def request_refresh(enqueue: bool = True):
         "refresh themes",
         "jobs.topics.refresh_topics",
         queue="topics",
-        dedupe_key="topics:refresh",
+        dedupe_key=REFRESH_KEY,
         timeout=3600,
         attempts=2,
         enqueue=enqueue,
     )
+
+
+REFRESH_KEY = "topics:refresh"
+
+
+def refresh_job():
+    """The theme refresh that is queued or running now, if any."""
+    from vocportal.queue.models import ACTIVE_STATES, JobRecord
+
+    return db.session.scalar(
+        select(JobRecord)
+        .where(JobRecord.dedupe_key == REFRESH_KEY, JobRecord.state.in_(ACTIVE_STATES))
+        .order_by(JobRecord.id.desc())
+        .limit(1)
+    )
+
+
+def corpus_size() -> int:
+    """How many items a refit would cluster now (public ideas with a vector)."""
+    return db.session.scalar(_in_corpus(select(func.count()).select_from(Idea))) or 0
 
 
 def rename_theme(actor, theme: Theme, name: str) -> None:

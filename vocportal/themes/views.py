@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from vocportal.errors import OperationError
 from vocportal.extensions import db
@@ -12,21 +12,11 @@ from vocportal.forms import attach_error
 from vocportal.ideas.forms import EmptyForm
 from vocportal.ideas.models import Idea
 from vocportal.permissions import staff_required
-from vocportal.queue.models import ACTIVE_STATES, JobRecord
 from vocportal.themes import operations as ops
 from vocportal.themes.forms import ThemeNameForm
 from vocportal.themes.models import Theme
 
 bp = Blueprint("themes", __name__, url_prefix="/staff/themes")
-
-
-def _refresh_job() -> JobRecord | None:
-    return db.session.scalar(
-        select(JobRecord)
-        .where(JobRecord.dedupe_key == "topics:refresh", JobRecord.state.in_(ACTIVE_STATES))
-        .order_by(JobRecord.id.desc())
-        .limit(1)
-    )
 
 
 @bp.get("/")
@@ -48,10 +38,10 @@ def index():
         themes=themes,
         ideas=ideas,
         last_fit=ops.last_fit(),
-        refresh_job=_refresh_job(),
+        refresh_job=ops.refresh_job(),
         unsorted=ops.unsorted_count(),
         min_items=ops.min_items(),
-        corpus_size=db.session.scalar(select(func.count()).select_from(Idea)),
+        corpus_size=ops.corpus_size(),
         form=EmptyForm(),
     )
 
