@@ -95,7 +95,8 @@ def test_refit_keeps_theme_ids_and_staff_names(app, make_user, make_board):
     run_worker(app, "topics")
     db.session.expire_all()
     fit2 = themes.last_fit()
-    assert fit2.id != fit1.id and fit2.kept >= 0.7 * fit1.n_themes
+    summary = (fit1.n_themes, fit2.n_themes, fit2.kept, fit2.created, fit2.retired)
+    assert fit2.id != fit1.id and fit2.kept >= 0.7 * fit1.n_themes, summary
     after = {t.id: t for t in themes.active_themes()}
     kept = set(before) & set(after)
     assert len(kept) >= 0.7 * len(before)

@@ -146,14 +146,30 @@ class RefinedHDBSCAN:
 
         X = np.asarray(X, dtype=np.float64)
         self.progress(0.45, "Finding themes")
-        density = hdbscan.HDBSCAN(
-            min_cluster_size=self.min_cluster_size,
-            min_samples=self.min_samples,
-            cluster_selection_method=self.cluster_selection_method,
-            metric="euclidean",
-            core_dist_n_jobs=1,
-        ).fit(X)
-        labels = np.asarray(density.labels_)
+
+        def clusters(method: str) -> np.ndarray:
+            return np.asarray(
+                hdbscan.HDBSCAN(
+                    min_cluster_size=self.min_cluster_size,
+                    min_samples=self.min_samples,
+                    cluster_selection_method=method,
+                    metric="euclidean",
+                    core_dist_n_jobs=1,
+                )
+                .fit(X)
+                .labels_
+            )
+
+        labels = clusters(self.cluster_selection_method)
+        # "eom" can stop at a few huge clusters on small corpora (seen: 2 themes for 319
+        # requests about ~40 subjects). When it finds fewer than sqrt(n)/4 clusters, the
+        # finer "leaf" selection is taken if it finds more.
+        self.selection_ = self.cluster_selection_method
+        floor = max(3, math.sqrt(len(X)) / 4)
+        if self.cluster_selection_method == "eom" and len(np.unique(labels[labels >= 0])) < floor:
+            leaf = clusters("leaf")
+            if len(np.unique(leaf[leaf >= 0])) > len(np.unique(labels[labels >= 0])):
+                labels, self.selection_ = leaf, "leaf"
         self.hdbscan_labels_ = labels
         self.hdbscan_outlier_share_ = float(np.mean(labels < 0)) if len(labels) else 0.0
         keys = np.unique(labels[labels >= 0])
