@@ -257,6 +257,8 @@ def themes_refresh(inline: bool) -> None:
     from vocportal.extensions import db
     from vocportal.themes.operations import request_refresh
 
+    # With --now this may run alongside a queued refresh; refits are idempotent, so the
+    # worst case is the same fit twice.
     record = request_refresh(enqueue=not inline)
     db.session.commit()
     if inline:

@@ -64,6 +64,7 @@ def enqueue_idea_embedding(idea: Idea) -> None:
         "jobs.embeddings.embed_idea",
         idea.id,
         queue="embeddings",
-        dedupe_key=f"embed:idea:{idea.id}",
+        # No dedupe key: a queued job merged with this one could start before this edit
+        # commits and embed the old text. Repeats are cheap (an unchanged text is skipped).
         timeout=120,
     )
