@@ -94,6 +94,28 @@ def idea_listing(query: IdeaQuery):
     return stmt.order_by(Idea.trend_score.desc(), Idea.id.desc())
 
 
+ROADMAP_COLUMNS = (IdeaStatus.planned, IdeaStatus.in_progress, IdeaStatus.shipped)
+
+
+def roadmap(board: Board | None = None, per_column: int = 50) -> dict[IdeaStatus, list[Idea]]:
+    """The public roadmap: planned, in progress and shipped ideas, most wanted first
+    (shipped: most recently changed first)."""
+    columns = {}
+    for status in ROADMAP_COLUMNS:
+        stmt = select(Idea).where(
+            Idea.status == status, Idea.withdrawn_at.is_(None), Idea.hidden_at.is_(None)
+        )
+        if board is not None:
+            stmt = stmt.where(Idea.board_id == board.id)
+        order = (
+            (Idea.updated_at.desc(), Idea.id.desc())
+            if status is IdeaStatus.shipped
+            else (Idea.vote_count.desc(), Idea.id.desc())
+        )
+        columns[status] = list(db.session.scalars(stmt.order_by(*order).limit(per_column)))
+    return columns
+
+
 def voted_idea_ids(user: User | None, idea_ids: list[int]) -> set[int]:
     """Return which of `idea_ids` the user has voted for (one query for a whole page)."""
     if user is None or not user.is_authenticated or not idea_ids:

@@ -121,6 +121,17 @@ def new_idea():
     return render_template("ideas/form.html", form=form, idea=None), status
 
 
+@bp.get("/roadmap")
+@cache_for_anonymous
+def roadmap():
+    board = None
+    if request.args.get("board"):
+        board = ops.board_by_slug(request.args["board"]) or abort(404)
+    return render_template(
+        "ideas/roadmap.html", columns=ops.roadmap(board), board=board, boards=ops.boards()
+    )
+
+
 @bp.get("/ideas/similar")
 @login_required
 @limiter.limit(lambda: current_app.config["LIMIT_SIMILAR"])
