@@ -87,6 +87,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from vocportal.accounts.views import bp as accounts_bp
     from vocportal.admin.views import bp as admin_bp
+    from vocportal.changelog.views import bp as changelog_bp
     from vocportal.ideas.views import bp as ideas_bp
     from vocportal.queue.views import bp as queue_bp
     from vocportal.themes.views import bp as themes_bp
@@ -96,3 +97,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(queue_bp)
     app.register_blueprint(themes_bp)
+    app.register_blueprint(changelog_bp)

@@ -1,6 +1,7 @@
 """Import every model so Alembic and the app see the whole schema."""
 
 from vocportal.accounts.models import Role, User
+from vocportal.changelog.models import ChangelogEntry
 from vocportal.embeddings.models import Embedding
 from vocportal.ideas.models import Board, Comment, Follow, Idea, IdeaStatus, StatusChange, Vote
 from vocportal.queue.models import JobRecord, JobState
@@ -8,6 +9,7 @@ from vocportal.themes.models import Theme, ThemeItem, ThemeSnapshot, ThemeStatus
 
 __all__ = [
     "Board",
+    "ChangelogEntry",
     "Embedding",
     "JobRecord",
     "JobState",
