@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask_wtf import FlaskForm
 
 from vocportal.errors import OperationError
+from vocportal.extensions import db
+
+T = TypeVar("T")
 
 
 def attach_error(form: FlaskForm, error: OperationError) -> None:
@@ -14,3 +20,18 @@ def attach_error(form: FlaskForm, error: OperationError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def commit_or_show(form: FlaskForm, operation: Callable[[], T]) -> tuple[bool, T | None]:
+    """Run an operation for a submitted form, and commit: the request's one commit.
+
+    If a rule refuses it, roll back, show the reason on the form and return (False, None).
+    """
+    try:
+        result = operation()
+    except OperationError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return False, None
+    db.session.commit()
+    return True, result

@@ -22,9 +22,8 @@ from vocportal.accounts.forms import (
     ResetPasswordForm,
     SignupForm,
 )
-from vocportal.errors import OperationError
 from vocportal.extensions import db
-from vocportal.forms import attach_error
+from vocportal.forms import commit_or_show
 from vocportal.queue.operations import defer
 from vocportal.ratelimits import post_limit
 from vocportal.security import safe_next
@@ -43,13 +42,11 @@ def _start_session(user, remember: bool = False) -> None:
 def signup():
     form = SignupForm()
     if form.validate_on_submit():
-        try:
-            user = ops.create_user(form.email.data, form.display_name.data, form.password.data)
-        except OperationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        ok, user = commit_or_show(
+            form,
+            lambda: ops.create_user(form.email.data, form.display_name.data, form.password.data),
+        )
+        if ok:
             _start_session(user)
             flash("Welcome! Your account is ready.", "success")
             return redirect(safe_next(request.args.get("next")) or url_for("ideas.index"))
@@ -111,13 +108,8 @@ def reset_password(token: str):
         return redirect(url_for("accounts.forgot_password"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            ops.set_password(user, form.password.data)
-        except OperationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        ok, _ = commit_or_show(form, lambda: ops.set_password(user, form.password.data))
+        if ok:
             flash("Your password is changed. Log in with the new one.", "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form), 200 if not form.errors else 400
@@ -148,13 +140,10 @@ def change_password():
     user = current_user._get_current_object()
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            ops.change_password(user, form.current_password.data, form.password.data)
-        except OperationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        ok, _ = commit_or_show(
+            form, lambda: ops.change_password(user, form.current_password.data, form.password.data)
+        )
+        if ok:
             # This session goes on under the new version; every other one is dead.
             _start_session(user)
             flash("Password changed. Other sessions were logged out.", "success")

@@ -11,7 +11,7 @@ from vocportal.accounts.models import Role, User
 from vocportal.admin.forms import BoardForm, UserAdminForm
 from vocportal.errors import OperationError
 from vocportal.extensions import db
-from vocportal.forms import attach_error
+from vocportal.forms import commit_or_show
 from vocportal.ideas import operations as idea_ops
 from vocportal.ideas.models import Board
 from vocportal.permissions import admin_required
@@ -61,19 +61,17 @@ def update_user(user_id: int):
 def boards():
     form = BoardForm()
     if form.validate_on_submit():
-        try:
-            idea_ops.save_board(
+        ok, _ = commit_or_show(
+            form,
+            lambda: idea_ops.save_board(
                 current_user._get_current_object(),
                 None,
                 form.name.data,
                 form.description.data or "",
                 bool(form.archived.data),
-            )
-        except OperationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if ok:
             flash("Board created.", "success")
             return redirect(url_for("admin.boards"))
     return render_template(

@@ -8,10 +8,8 @@ from wtforms.fields.choices import SelectChoice
 
 from vocportal.changelog import operations as ops
 from vocportal.changelog.forms import EntryForm
-from vocportal.errors import OperationError
-from vocportal.extensions import db
 from vocportal.feeds import atom_response
-from vocportal.forms import attach_error
+from vocportal.forms import commit_or_show
 from vocportal.ideas import operations as idea_ops
 from vocportal.pagecache import cache_for_anonymous
 from vocportal.permissions import staff_required
@@ -80,19 +78,17 @@ def new():
         SelectChoice(i.id, f"#{i.id} {i.title} ({i.status.label})") for i in ops.shippable_ideas()
     ]
     if form.validate_on_submit():
-        try:
-            entry = ops.publish_entry(
+        ok, entry = commit_or_show(
+            form,
+            lambda: ops.publish_entry(
                 current_user._get_current_object(),
                 form.title.data,
                 form.body.data or "",
                 form.ideas.data or [],
                 url_for("changelog.index"),
-            )
-        except OperationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if ok:
             flash(f"Published; {len(entry.ideas)} ideas are now shipped.", "success")
             return redirect(url_for("changelog.index") + f"#entry-{entry.id}")
     return render_template("changelog/new.html", form=form), 400 if form.errors else 200

@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 
 from vocportal.errors import OperationError
 from vocportal.extensions import db, limiter
-from vocportal.forms import attach_error
+from vocportal.forms import commit_or_show
 from vocportal.ideas import operations as ops
 from vocportal.ideas.forms import CommentForm, EmptyForm, IdeaForm, StatusForm
 from vocportal.ideas.models import Comment, IdeaStatus
@@ -108,13 +108,10 @@ def new_idea():
             form.board.data = board.id
     if form.validate_on_submit():
         board = db.session.get(ops.Board, form.board.data)
-        try:
-            idea = ops.create_idea(_user(), board, form.title.data, form.body.data or "")
-        except OperationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        ok, idea = commit_or_show(
+            form, lambda: ops.create_idea(_user(), board, form.title.data, form.body.data or "")
+        )
+        if ok:
             flash("Your idea is posted. You are following it.", "success")
             return redirect(url_for("ideas.show", idea_id=idea.id))
     status = 400 if form.errors else 200
@@ -187,13 +184,10 @@ def edit(idea_id: int):
     _board_choices(form, include_id=idea.board_id)
     if form.validate_on_submit():
         board = db.session.get(ops.Board, form.board.data)
-        try:
-            ops.edit_idea(user, idea, form.title.data, form.body.data or "", board)
-        except OperationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        ok, _ = commit_or_show(
+            form, lambda: ops.edit_idea(user, idea, form.title.data, form.body.data or "", board)
+        )
+        if ok:
             flash("Idea updated.", "success")
             return redirect(url_for("ideas.show", idea_id=idea.id))
     return render_template("ideas/form.html", form=form, idea=idea), 400 if form.errors else 200
@@ -288,13 +282,13 @@ def change_status(idea_id: int):
     idea = _idea_or_404(idea_id)
     form = StatusForm()
     if form.validate_on_submit():
-        try:
-            ops.change_status(_user(), idea, IdeaStatus(form.status.data), form.message.data or "")
-        except OperationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        ok, _ = commit_or_show(
+            form,
+            lambda: ops.change_status(
+                _user(), idea, IdeaStatus(form.status.data), form.message.data or ""
+            ),
+        )
+        if ok:
             flash(f"Status set to {idea.status.label}.", "success")
             return redirect(url_for("ideas.show", idea_id=idea.id))
     return _render_idea(idea, CommentForm(formdata=None), form, 400)

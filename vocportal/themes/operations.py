@@ -8,7 +8,6 @@ and history; an unmatched topic becomes a new theme; an unmatched theme is retir
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -336,14 +335,4 @@ def unsorted_count() -> int:
             select(func.count()).select_from(ThemeItem).where(ThemeItem.theme_id.is_(None))
         )
         or 0
-    )
-
-
-def sizes_by_source() -> Counter:
-    return Counter(
-        dict(
-            db.session.execute(
-                select(ThemeItem.source, func.count()).group_by(ThemeItem.source)
-            ).all()
-        )
     )

@@ -6,9 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from vocportal.errors import OperationError
 from vocportal.extensions import db
-from vocportal.forms import attach_error
+from vocportal.forms import commit_or_show
 from vocportal.ideas.forms import EmptyForm
 from vocportal.ideas.models import Idea
 from vocportal.permissions import staff_required
@@ -63,13 +62,13 @@ def show(theme_id: int):
     theme = db.session.get(Theme, theme_id) or abort(404)
     form = ThemeNameForm(obj=theme)
     if form.validate_on_submit():
-        try:
-            ops.rename_theme(current_user._get_current_object(), theme, form.name.data or "")
-        except OperationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        ok, _ = commit_or_show(
+            form,
+            lambda: ops.rename_theme(
+                current_user._get_current_object(), theme, form.name.data or ""
+            ),
+        )
+        if ok:
             flash("Theme renamed; the name is kept when themes are refreshed.", "success")
             return redirect(url_for("themes.show", theme_id=theme.id))
     return render_template(
