@@ -3,12 +3,35 @@
 from vocportal.accounts.models import Role, User
 from vocportal.changelog.models import ChangelogEntry
 from vocportal.embeddings.models import Embedding
-from vocportal.ideas.models import Board, Comment, Follow, Idea, IdeaStatus, StatusChange, Vote
+from vocportal.ideas.models import (
+    Board,
+    Comment,
+    Follow,
+    Idea,
+    IdeaStatus,
+    MergeRecord,
+    StatusChange,
+    Vote,
+)
+from vocportal.notifications.models import Notification, NotificationEvent
 from vocportal.queue.models import JobRecord, JobState
-from vocportal.themes.models import Theme, ThemeItem, ThemeSnapshot, ThemeStatus, TopicFit
+from vocportal.themes.models import (
+    Theme,
+    ThemeAlert,
+    ThemeItem,
+    ThemeSnapshot,
+    ThemeStatus,
+    TopicFit,
+)
+from vocportal.triage.models import InternalNote
 
 __all__ = [
     "Board",
+    "InternalNote",
+    "MergeRecord",
+    "Notification",
+    "NotificationEvent",
+    "ThemeAlert",
     "ChangelogEntry",
     "Embedding",
     "JobRecord",

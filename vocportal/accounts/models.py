@@ -21,6 +21,22 @@ class Role(enum.Enum):
     admin = "admin"
 
 
+class EmailPref(enum.Enum):
+    """How a person wants notification emails: each one, one a day, or none."""
+
+    immediate = "immediate"
+    digest = "digest"
+    never = "never"
+
+    @property
+    def label(self) -> str:
+        return {
+            "immediate": "Each update as it happens",
+            "digest": "One daily digest",
+            "never": "No email (in-app only)",
+        }[self.value]
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -37,6 +53,12 @@ class User(UserMixin, db.Model):
     blocked: Mapped[bool] = mapped_column(default=False)
     #: Bumped on logout and password change; sessions carry it and die when it moves on.
     session_version: Mapped[int] = mapped_column(default=1)
+    #: Notification email preference; in-app notifications are always kept.
+    email_pref: Mapped[EmailPref] = mapped_column(
+        Enum(EmailPref, name="email_pref", native_enum=False, length=16),
+        default=EmailPref.immediate,
+        server_default=EmailPref.immediate.value,
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vocportal.accounts.models import User
@@ -88,9 +88,20 @@ class Idea(db.Model):
     withdrawn_at: Mapped[datetime | None]
     #: Set when staff hide the idea (moderation); it leaves the public board.
     hidden_at: Mapped[datetime | None]
+    #: The staff member who looks after the idea (their own queue), if any.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: When staff first acted on it (status, comment, owner, note, "looked at"); NULL
+    #: ideas are the triage inbox.
+    triaged_at: Mapped[datetime | None] = mapped_column(index=True)
+    #: When staff first answered in public (a status update or a staff comment).
+    first_response_at: Mapped[datetime | None]
+    #: Set while the idea is merged into another as its duplicate (see MergeRecord).
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"), index=True)
 
     board: Mapped[Board] = relationship(lazy="joined")
-    author: Mapped[User] = relationship(lazy="joined")
+    author: Mapped[User] = relationship(lazy="joined", foreign_keys=[author_id])
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    duplicate_of: Mapped[Idea | None] = relationship(remote_side=[id])
 
     @property
     def is_public(self) -> bool:
@@ -119,6 +130,9 @@ class Follow(db.Model):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The person opted out of this idea (unfollowed or unsubscribed by email): they get
+    #: nothing about it even though they voted or commented; a later vote does not undo it.
+    muted: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Comment(db.Model):
@@ -155,3 +169,26 @@ class StatusChange(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     actor: Mapped[User] = relationship(lazy="joined")
+
+
+class MergeRecord(db.Model):
+    """Idea `idea_id` merged into `target_id` as its duplicate, with what moved, so that an
+    unmerge restores exactly what was there."""
+
+    __tablename__ = "merge_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: The duplicate's status before the merge, restored on unmerge.
+    previous_status: Mapped[IdeaStatus] = status_column()
+    #: The duplicate's votes: [[user_id, voted_at ISO, moved]], where `moved` says a vote was
+    #: added to the target (False: the person had already voted there).
+    votes: Mapped[list] = mapped_column(JSON, default=list)
+    #: The duplicate's followers: [[user_id, followed_at ISO, muted, added]], `added` when
+    #: the merge made them follow the target.
+    follows: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set by unmerge; an undone record is history only.
+    undone_at: Mapped[datetime | None]

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import JSON, Enum, Float, ForeignKey, LargeBinary, String
+from sqlalchemy import JSON, Enum, Float, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vocportal.extensions import db
@@ -17,6 +17,8 @@ class ThemeStatus(enum.Enum):
     active = "active"
     #: No longer found by the latest fit; kept with its history, never renumbered.
     retired = "retired"
+    #: Staff merged it into `merged_into_id`; refits that find it again send its items there.
+    merged = "merged"
 
 
 class Theme(db.Model):
@@ -42,6 +44,8 @@ class Theme(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     retired_at: Mapped[datetime | None]
+    #: The theme staff merged this one into (status merged).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
 
     @property
     def display_name(self) -> str:
@@ -96,3 +100,24 @@ class ThemeSnapshot(db.Model):
     fit_id: Mapped[int] = mapped_column(ForeignKey("topic_fits.id"), primary_key=True)
     size: Mapped[int]
     label: Mapped[str] = mapped_column(String(200))
+
+
+class ThemeAlert(db.Model):
+    """Early warning: a theme's weekly volume or supporters jumped above its own baseline.
+    One row per theme, week and measure, so each jump is announced to staff once."""
+
+    __tablename__ = "theme_alerts"
+    __table_args__ = (UniqueConstraint("theme_id", "week_start", "measure"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"), index=True)
+    #: Monday (UTC) of the week that jumped.
+    week_start: Mapped[datetime]
+    #: "volume" (new items) or "supporters" (distinct new supporters).
+    measure: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float] = mapped_column(Float)
+    #: The theme's recent weekly mean the value is compared with.
+    baseline: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set when staff dismissed it from the themes view.
+    dismissed_at: Mapped[datetime | None]

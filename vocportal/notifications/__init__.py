@@ -1,0 +1,1 @@
+"""Closing the loop: notification events (the outbox), per-person deliveries, the bell."""
