@@ -71,3 +71,55 @@ def make_idea(app, make_user, make_board):
         return idea
 
     return make
+
+
+@pytest.fixture
+def add_supporters(app):
+    """Give an idea `n` voters at once (rows written in bulk: no password hashing per
+    person), optionally with an email preference; return their ids."""
+    from sqlalchemy import insert, select, update
+
+    from vocportal.accounts.models import EmailPref, User
+    from vocportal.ideas.models import Follow, Idea, Vote
+    from vocportal.security import hash_password
+    from vocportal.timeutil import utcnow
+
+    password_hash = hash_password(PASSWORD)
+
+    def add(idea, n: int, email_pref: EmailPref = EmailPref.immediate) -> list[int]:
+        start = next(_seq)
+        for _ in range(n):
+            next(_seq)
+        now = utcnow()
+        emails = [f"supporter{start + i}@example.com" for i in range(n)]
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "email": e,
+                    "display_name": f"Supporter {start + i}",
+                    "password_hash": password_hash,
+                    "role": Role.customer,
+                    "email_pref": email_pref,
+                    "blocked": False,
+                    "session_version": 1,
+                    "created_at": now,
+                }
+                for i, e in enumerate(emails)
+            ],
+        )
+        ids = list(db.session.scalars(select(User.id).where(User.email.in_(emails))))
+        db.session.execute(
+            insert(Vote), [{"idea_id": idea.id, "user_id": u, "created_at": now} for u in ids]
+        )
+        db.session.execute(
+            insert(Follow),
+            [{"idea_id": idea.id, "user_id": u, "created_at": now, "muted": False} for u in ids],
+        )
+        db.session.execute(
+            update(Idea).where(Idea.id == idea.id).values(vote_count=Idea.vote_count + len(ids))
+        )
+        db.session.commit()
+        return ids
+
+    return add

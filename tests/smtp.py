@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.policy
 import socket
 import time
 from email.message import Message
@@ -14,9 +15,14 @@ from aiosmtpd.controller import Controller
 class Inbox:
     def __init__(self):
         self.messages: list[Message] = []
+        #: Refuse this many messages with a temporary error before accepting again.
+        self.refuse_next = 0
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(email.message_from_bytes(envelope.content))
+        if self.refuse_next > 0:
+            self.refuse_next -= 1
+            return "451 Requested action aborted: try again later"
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 Message accepted for delivery"
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Message]:

@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from vocportal.admin.views import bp as admin_bp
     from vocportal.changelog.views import bp as changelog_bp
     from vocportal.ideas.views import bp as ideas_bp
+    from vocportal.notifications.views import bp as notifications_bp
     from vocportal.queue.views import bp as queue_bp
     from vocportal.themes.views import bp as themes_bp
 
@@ -98,3 +99,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(queue_bp)
     app.register_blueprint(themes_bp)
     app.register_blueprint(changelog_bp)
+    app.register_blueprint(notifications_bp)

@@ -173,7 +173,7 @@ def warm_up(queues: list[str]) -> None:
 @click.command("scheduler")
 @with_appcontext
 def scheduler() -> None:
-    """Run RQ's cron scheduler: the job sweeper and the periodic theme refresh."""
+    """Run RQ's cron scheduler: sweeper, theme refresh, daily digests, theme alerts."""
     from rq.cron import CronScheduler
 
     from jobs import maintenance
@@ -188,6 +188,18 @@ def scheduler() -> None:
         maintenance.schedule_topic_refresh,
         "default",
         interval=cfg["TOPICS_REFRESH_SECONDS"],
+        job_timeout=60,
+    )
+    cron.register(
+        maintenance.schedule_digests,
+        "default",
+        cron=f"0 {cfg['DIGEST_HOUR_UTC']} * * *",
+        job_timeout=60,
+    )
+    cron.register(
+        maintenance.schedule_theme_alerts,
+        "default",
+        interval=cfg["THEME_ALERTS_SECONDS"],
         job_timeout=60,
     )
     cron.start()

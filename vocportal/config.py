@@ -104,6 +104,14 @@ def load_config(instance_path: Path) -> dict:
         # Periodic work run by `vocportal scheduler` (RQ's cron scheduler).
         "SWEEP_INTERVAL_SECONDS": int(os.environ.get("SWEEP_INTERVAL_SECONDS", "60")),
         "TOPICS_REFRESH_SECONDS": int(os.environ.get("TOPICS_REFRESH_SECONDS", "3600")),
+        # Notifications: a send claim older than this is taken as a dead worker's and
+        # re-driven; digests go out once a day at this UTC hour; theme alerts are checked
+        # this often.
+        "NOTIFY_CLAIM_STALE_SECONDS": int(os.environ.get("NOTIFY_CLAIM_STALE_SECONDS", "300")),
+        # Recipients a fan-out job writes per commit.
+        "NOTIFY_FANOUT_CHUNK": int(os.environ.get("NOTIFY_FANOUT_CHUNK", "1000")),
+        "DIGEST_HOUR_UTC": int(os.environ.get("DIGEST_HOUR_UTC", "8")),
+        "THEME_ALERTS_SECONDS": int(os.environ.get("THEME_ALERTS_SECONDS", "3600")),
         # Anonymous visitors may see public list pages up to this many seconds old (0: off).
         "ANONYMOUS_PAGE_CACHE_SECONDS": float(os.environ.get("ANONYMOUS_PAGE_CACHE_SECONDS", "5")),
     }

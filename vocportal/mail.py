@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import unquote, urlsplit
@@ -18,30 +19,74 @@ def build_message(to: str, subject: str, text: str, headers: dict | None = None)
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = to
     msg["Subject"] = subject
-    msg["Message-ID"] = make_msgid(domain="vocportal.localhost")
-    for key, value in (headers or {}).items():
+    headers = dict(headers or {})
+    msg["Message-ID"] = headers.pop("Message-ID", None) or make_msgid(domain="vocportal.localhost")
+    for key, value in headers.items():
         msg[key] = value
     msg.set_content(text)
     return msg
 
 
-def send_email(to: str, subject: str, text: str, headers: dict | None = None) -> None:
-    """Send one plain-text email through the transport MAIL_URL names; raise on failure."""
-    msg = build_message(to, subject, text, headers)
-    url = urlsplit(current_app.config["MAIL_URL"])
-    if url.scheme == "log":
+class _LogTransport:
+    def send(self, msg: EmailMessage) -> None:
         log.warning("Email (MAIL_URL=log://, not sent)\n%s", msg.as_string())
-        return
-    if url.scheme not in {"smtp", "smtps", "smtp+starttls"}:
-        raise ValueError(f"MAIL_URL scheme {url.scheme!r} is not one of log, smtp, smtps")
-    host, port = url.hostname or "localhost", url.port
-    if url.scheme == "smtps":
-        client: smtplib.SMTP = smtplib.SMTP_SSL(host, port or 465, timeout=30)
-    else:
-        client = smtplib.SMTP(host, port or 25, timeout=30)
-    with client:
+
+
+class _SMTPTransport:
+    """One SMTP connection reused for many messages; reconnects once if the server hung up."""
+
+    def __init__(self, url):
+        self.url = url
+        self.client: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        url = self.url
+        host, port = url.hostname or "localhost", url.port
+        if url.scheme == "smtps":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(host, port or 465, timeout=30)
+        else:
+            client = smtplib.SMTP(host, port or 25, timeout=30)
         if url.scheme == "smtp+starttls":
             client.starttls()
         if url.username:
             client.login(unquote(url.username), unquote(url.password or ""))
-        client.send_message(msg)
+        return client
+
+    def send(self, msg: EmailMessage) -> None:
+        if self.client is None:
+            self.client = self._connect()
+        try:
+            self.client.send_message(msg)
+        except smtplib.SMTPServerDisconnected:
+            self.client = self._connect()
+            self.client.send_message(msg)
+
+    def close(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.quit()
+            except (OSError, smtplib.SMTPException):
+                self.client.close()
+            self.client = None
+
+
+@contextmanager
+def smtp_connection():
+    """A transport for sending several messages over one connection (MAIL_URL)."""
+    url = urlsplit(current_app.config["MAIL_URL"])
+    if url.scheme == "log":
+        yield _LogTransport()
+        return
+    if url.scheme not in {"smtp", "smtps", "smtp+starttls"}:
+        raise ValueError(f"MAIL_URL scheme {url.scheme!r} is not one of log, smtp, smtps")
+    transport = _SMTPTransport(url)
+    try:
+        yield transport
+    finally:
+        transport.close()
+
+
+def send_email(to: str, subject: str, text: str, headers: dict | None = None) -> None:
+    """Send one plain-text email through the transport MAIL_URL names; raise on failure."""
+    with smtp_connection() as transport:
+        transport.send(build_message(to, subject, text, headers))

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -28,6 +29,8 @@ from vocportal.ideas.models import (
 )
 from vocportal.ideas.search import ranked_matches
 from vocportal.markdown import render_markdown
+from vocportal.notifications import operations as notifications
+from vocportal.notifications.models import EventKind
 from vocportal.timeutil import utcnow
 
 #: Trending weighs each vote by 2**(age / half-life); see Idea.trend_score.
@@ -126,10 +129,15 @@ def voted_idea_ids(user: User | None, idea_ids: list[int]) -> set[int]:
     return set(rows)
 
 
+def portal_team() -> str:
+    return f"{current_app.config['PORTAL_NAME']} team"
+
+
 def is_following(user: User | None, idea: Idea) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    return db.session.get(Follow, (idea.id, user.id)) is not None
+    row = db.session.get(Follow, (idea.id, user.id))
+    return row is not None and not row.muted
 
 
 def visible_comments(viewer: User | None, idea: Idea) -> list[Comment]:
@@ -215,25 +223,68 @@ def set_idea_hidden(actor: User, idea: Idea, hidden: bool) -> None:
     db.session.flush()
 
 
-def change_status(actor: User, idea: Idea, new_status: IdeaStatus, message: str = "") -> None:
-    """Move an idea to another status and record it in the history: staff only."""
+def idea_path(idea_id: int, anchor: str = "") -> str:
+    """The idea's address inside the portal, for links built outside a request."""
+    return f"/ideas/{idea_id}" + (f"#{anchor}" if anchor else "")
+
+
+def mark_triaged(actor: User, idea: Idea, responded: bool = False) -> None:
+    """Note that staff acted on the idea (it leaves the inbox), and answered it in public."""
+    if not actor.is_staff:
+        return
+    now = utcnow()
+    if idea.triaged_at is None:
+        idea.triaged_at = now
+    if responded and idea.first_response_at is None:
+        idea.first_response_at = now
+
+
+def change_status(
+    actor: User,
+    idea: Idea,
+    new_status: IdeaStatus,
+    message: str = "",
+    *,
+    notify: bool = True,
+) -> StatusChange:
+    """Publish a status update (new status + Markdown message): staff only.
+
+    It goes on the idea's public timeline and, with `notify`, to everyone who supports the
+    idea (in the bell and by email), through the notification outbox in this transaction.
+    """
     if not actor.is_staff:
         raise PermissionDenied()
     if new_status is idea.status and not message.strip():
         raise OperationError("The idea already has this status.", field="status")
-    db.session.add(
-        StatusChange(
-            idea_id=idea.id,
-            actor_id=actor.id,
-            old_status=idea.status,
-            new_status=new_status,
-            message=message.strip(),
-            message_html=render_markdown(message),
-        )
+    change = StatusChange(
+        idea_id=idea.id,
+        actor_id=actor.id,
+        old_status=idea.status,
+        new_status=new_status,
+        message=message.strip(),
+        message_html=render_markdown(message),
     )
+    db.session.add(change)
     idea.status = new_status
     idea.updated_at = utcnow()
+    mark_triaged(actor, idea, responded=True)
     db.session.flush()
+    if notify:
+        title = (
+            f"{idea.title}: now {new_status.label.lower()}"
+            if change.old_status is not new_status
+            else f"{idea.title}: a status update"
+        )
+        notifications.record_event(
+            EventKind.status_update,
+            title=title,
+            text=change.message,
+            link=idea_path(idea.id, f"status-{change.id}"),
+            actor=actor,
+            idea_id=idea.id,
+            status_change_id=change.id,
+        )
+    return change
 
 
 # --- votes and follows -------------------------------------------------------------------
@@ -290,13 +341,20 @@ def unvote(user: User, idea: Idea) -> bool:
 
 
 def follow(user: User, idea: Idea) -> None:
+    """Follow an idea (kept quiet if the person had opted out of it: see `follow_again`)."""
     db.session.execute(
         _insert_ignore(Follow, idea_id=idea.id, user_id=user.id, created_at=utcnow())
     )
 
 
+def follow_again(user: User, idea: Idea) -> None:
+    """Follow an idea by choice, undoing an earlier opt-out."""
+    notifications.mute(user, idea, False)
+
+
 def unfollow(user: User, idea: Idea) -> None:
-    db.session.execute(delete(Follow).where(Follow.idea_id == idea.id, Follow.user_id == user.id))
+    """Opt out of an idea: nothing about it reaches the person, even if they voted."""
+    notifications.mute(user, idea, True)
 
 
 # --- comments ----------------------------------------------------------------------------
@@ -318,7 +376,18 @@ def add_comment(author: User, idea: Idea, body: str, official: bool = False) -> 
         update(Idea).where(Idea.id == idea.id).values(comment_count=Idea.comment_count + 1)
     )
     follow(author, idea)
+    mark_triaged(author, idea, responded=True)
     db.session.flush()
+    if author.is_staff:  # a staff answer or question reaches the author and followers
+        notifications.record_event(
+            EventKind.comment,
+            title=f"{author.display_name} ({portal_team()}) commented on {idea.title}",
+            text=comment.body,
+            link=idea_path(idea.id, f"c{comment.id}"),
+            actor=author,
+            idea_id=idea.id,
+            comment_id=comment.id,
+        )
     return comment
 
 

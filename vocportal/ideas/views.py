@@ -256,7 +256,7 @@ def follow(idea_id: int):
             ops.unfollow(_user(), idea)
             flash("You will no longer hear about this idea.", "info")
         else:
-            ops.follow(_user(), idea)
+            ops.follow_again(_user(), idea)
             flash("You are following this idea.", "success")
         db.session.commit()
     return redirect(url_for("ideas.show", idea_id=idea.id))
