@@ -4,6 +4,10 @@ A refit clusters every current item afresh (topic numbers from BERTopic mean not
 one fit to the next), then matches the new topics to existing themes by centroid cosine
 similarity with an optimal one-to-one assignment. A matched theme keeps its id, staff name
 and history; an unmatched topic becomes a new theme; an unmatched theme is retired.
+
+Staff can merge one theme into another (a topic that maps onto the merged theme sends its
+items to the theme it was merged into) and move an item by hand (source "staff": refits
+leave it where staff put it).
 """
 
 from __future__ import annotations
@@ -125,25 +129,38 @@ def refit(progress: Callable[[float, str], None] | None = None, fit=None) -> Top
     )
     mapping = match_topics(new, old)
     now = utcnow()
+    by_id = {t.id: t for t in themes}
     topic_theme: dict[int, Theme] = {}
+    # A topic that maps onto a merged theme sends its items to the theme it was merged
+    # into; the merged theme keeps tracking the topic (its centroid) but stays merged.
+    through_merge: list[tuple[Theme, object]] = []
     for index, topic in enumerate(result.topics):
         theme = themes[mapping[index]] if index in mapping else None
+        centroid = _normalise(topic.centroid).astype("<f4").tobytes()
+        if theme is not None and theme.status is ThemeStatus.merged:
+            theme.centroid = centroid
+            theme.updated_at = now
+            target = merge_target(theme, by_id)
+            if target is not None:
+                record.kept += 1
+                through_merge.append((target, topic))
+                topic_theme[topic.key] = target
+                continue
+            theme = None  # a broken merge chain: treat the topic as new
         if theme is None:
             theme = Theme(created_at=now)
             db.session.add(theme)
             record.created += 1
         else:
             record.kept += 1
-        theme.label = topic.label[:200]
-        theme.top_words = list(topic.top_words)
-        theme.centroid = _normalise(topic.centroid).astype("<f4").tobytes()
-        theme.representative = [
-            {"type": corpus.keys[i][0], "id": corpus.keys[i][1]} for i in topic.representative
-        ]
-        theme.status = ThemeStatus.active
-        theme.retired_at = None
-        theme.updated_at = now
+        _describe(theme, topic, corpus, now)
+        theme.centroid = centroid
         topic_theme[topic.key] = theme
+    described = {id(t) for t in topic_theme.values()} - {id(t) for t, _ in through_merge}
+    for target, topic in through_merge:
+        if id(target) not in described:  # found only through a merge: keep it alive
+            _describe(target, topic, corpus, now)
+            described.add(id(target))
     kept_ids = {id(t) for t in topic_theme.values()}
     for theme in themes:
         if id(theme) not in kept_ids and theme.status is ThemeStatus.active:
@@ -154,17 +171,49 @@ def refit(progress: Callable[[float, str], None] | None = None, fit=None) -> Top
 
     _store_assignments(corpus, result.assignments, topic_theme, corpus.vectors)
     sizes = _recount_sizes()
-    for theme in topic_theme.values():
+    fitted = list({t.id: t for t in topic_theme.values()}.values())
+    for theme in fitted:
         db.session.add(
             ThemeSnapshot(
                 theme_id=theme.id, fit_id=record.id, size=sizes.get(theme.id, 0), label=theme.label
             )
         )
-    record.n_themes = len(topic_theme)
+    record.n_themes = len(fitted)
     record.outlier_share = float(result.outlier_share)
     record.seconds = float(result.seconds)
     db.session.flush()
     return record
+
+
+def _describe(theme: Theme, topic, corpus: Corpus, now) -> None:
+    """Take a fitted topic's label, words and representatives; the theme is active."""
+    theme.label = topic.label[:200]
+    theme.top_words = list(topic.top_words)
+    theme.representative = [
+        {"type": corpus.keys[i][0], "id": corpus.keys[i][1]} for i in topic.representative
+    ]
+    theme.status = ThemeStatus.active
+    theme.retired_at = None
+    theme.updated_at = now
+
+
+def merge_target(theme: Theme, by_id: dict[int, Theme] | None = None) -> Theme | None:
+    """The theme a merged theme's items belong in now: the end of its merge chain.
+
+    Return `theme` itself unless it is merged, and None for a broken chain (a loop or a
+    missing theme), which merges never create.
+    """
+    seen = set()
+    while theme.status is ThemeStatus.merged:
+        if theme.id in seen or theme.merged_into_id is None:
+            return None
+        seen.add(theme.id)
+        theme = (by_id or {}).get(theme.merged_into_id) or db.session.get(
+            Theme, theme.merged_into_id
+        )
+        if theme is None:
+            return None
+    return theme
 
 
 def _store_assignments(
@@ -228,7 +277,14 @@ def place_item(item_type: str, item_id: int, vector: np.ndarray) -> Theme | None
     row = db.session.get(ThemeItem, (item_type, item_id))
     if row is not None and row.source == "staff":
         return db.session.get(Theme, row.theme_id) if row.theme_id else None
-    themes = list(db.session.scalars(select(Theme).where(Theme.status == ThemeStatus.active)))
+    # Merged themes still know their topic (its centroid); what is nearest to one goes to
+    # the theme it was merged into, never into the merged theme itself.
+    themes = list(
+        db.session.scalars(
+            select(Theme).where(Theme.status.in_([ThemeStatus.active, ThemeStatus.merged]))
+        )
+    )
+    by_id = {t.id: t for t in themes}
     best, best_similarity = None, -1.0
     for theme in themes:
         similarity = float(np.asarray(vector) @ theme.centroid_array())
@@ -236,6 +292,10 @@ def place_item(item_type: str, item_id: int, vector: np.ndarray) -> Theme | None
             best, best_similarity = theme, similarity
     if best is not None and best_similarity < PLACE_SIMILARITY:
         best = None
+    if best is not None:
+        best = merge_target(best, by_id)
+        if best is not None and best.status is not ThemeStatus.active:
+            best = None
     previous = row.theme_id if row is not None else None
     if row is None:
         row = ThemeItem(item_type=item_type, item_id=item_id)
@@ -245,16 +305,20 @@ def place_item(item_type: str, item_id: int, vector: np.ndarray) -> Theme | None
     row.similarity = best_similarity if best else 0.0
     row.updated_at = utcnow()
     db.session.flush()
-    if previous != row.theme_id:  # atomic: concurrent jobs must not lose counts
-        if previous is not None:
-            db.session.execute(
-                update(Theme)
-                .where(Theme.id == previous, Theme.size > 0)
-                .values(size=Theme.size - 1)
-            )
-        if best is not None:
-            db.session.execute(update(Theme).where(Theme.id == best.id).values(size=Theme.size + 1))
+    _shift_size(previous, row.theme_id)
     return best
+
+
+def _shift_size(previous: int | None, current: int | None) -> None:
+    """One item left `previous` for `current`: atomic, so concurrent jobs lose no counts."""
+    if previous == current:
+        return
+    if previous is not None:
+        db.session.execute(
+            update(Theme).where(Theme.id == previous, Theme.size > 0).values(size=Theme.size - 1)
+        )
+    if current is not None:
+        db.session.execute(update(Theme).where(Theme.id == current).values(size=Theme.size + 1))
 
 
 def request_refresh(enqueue: bool = True):
@@ -336,3 +400,158 @@ def unsorted_count() -> int:
         )
         or 0
     )
+
+
+def representative_ideas(themes: list[Theme]) -> dict[int, Idea]:
+    """The representative ideas of these themes, by id: one query."""
+    ids = [r["id"] for t in themes for r in t.representative if r.get("type") == "idea"]
+    if not ids:
+        return {}
+    return {i.id: i for i in db.session.scalars(select(Idea).where(Idea.id.in_(ids)))}
+
+
+def theme_sections(theme: Theme) -> list[tuple[str, list]]:
+    """A theme's items grouped by item type, for its page: [(item_type, items)]."""
+    return [("idea", theme_ideas(theme))]
+
+
+# --- staff edits: merging themes, moving items ---------------------------------------------
+
+
+def move_targets(theme: Theme | None = None) -> list[Theme]:
+    """Active themes an item or theme can move into (all but `theme`), by name."""
+    return sorted(
+        (t for t in active_themes() if theme is None or t.id != theme.id),
+        key=lambda t: (t.display_name.lower(), t.id),
+    )
+
+
+def _recount(*theme_ids: int) -> None:
+    """Set these themes' sizes from their rows, in one atomic UPDATE."""
+    counted = (
+        select(func.count())
+        .select_from(ThemeItem)
+        .where(ThemeItem.theme_id == Theme.id)
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(Theme)
+        .where(Theme.id.in_(theme_ids))
+        .values(size=counted)
+        .execution_options(synchronize_session=False)
+    )
+    for theme_id in theme_ids:
+        theme = db.session.get(Theme, theme_id)
+        if theme is not None:
+            db.session.expire(theme, ["size"])
+
+
+def merge_theme(actor, theme: Theme, into: Theme) -> None:
+    """Merge `theme` into `into`: its items move there and refits keep it that way.
+
+    The items keep their source (staff placements stay staff placements). The merged
+    theme stays, with status merged, as the way later refits recognise its topic.
+    """
+    if not actor.is_staff:
+        raise PermissionDenied()
+    if theme.id == into.id:
+        raise OperationError("A theme cannot be merged into itself.", field="target")
+    if theme.status is ThemeStatus.merged:
+        raise OperationError("This theme is already merged into another.")
+    if into.status is not ThemeStatus.active:
+        raise OperationError("Merge into an active theme.", field="target")
+    now = utcnow()
+    db.session.execute(
+        update(ThemeItem)
+        .where(ThemeItem.theme_id == theme.id)
+        .values(theme_id=into.id, updated_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    # Themes merged into this one earlier now point at the end of the chain directly.
+    db.session.execute(
+        update(Theme)
+        .where(Theme.merged_into_id == theme.id)
+        .values(merged_into_id=into.id)
+        .execution_options(synchronize_session="fetch")
+    )
+    theme.status = ThemeStatus.merged
+    theme.merged_into_id = into.id
+    theme.updated_at = now
+    into.updated_at = now
+    db.session.flush()
+    _recount(theme.id, into.id)
+
+
+#: Item type -> its model, for the items staff can move.
+ITEM_MODELS = {"idea": Idea}
+
+
+def move_item(actor, item_type: str, item_id: int, into: Theme) -> ThemeItem:
+    """Put an item in a theme by hand; refits leave it there."""
+    if not actor.is_staff:
+        raise PermissionDenied()
+    model = ITEM_MODELS.get(item_type)
+    if model is None or db.session.get(model, item_id) is None:
+        raise OperationError("There is no such item.")
+    if into.status is not ThemeStatus.active:
+        raise OperationError("Move it into an active theme.", field="target")
+    row = db.session.get(ThemeItem, (item_type, item_id))
+    previous = row.theme_id if row is not None else None
+    if row is None:
+        row = ThemeItem(item_type=item_type, item_id=item_id)
+        db.session.add(row)
+    vector = db.session.scalar(
+        select(Embedding.vector).where(
+            Embedding.item_type == item_type,
+            Embedding.item_id == item_id,
+            Embedding.model == MODEL_NAME,
+        )
+    )
+    row.theme_id = into.id
+    row.source = "staff"
+    row.similarity = (
+        float(np.frombuffer(vector, dtype="<f4") @ into.centroid_array())
+        if vector is not None
+        else 0.0
+    )
+    row.updated_at = utcnow()
+    db.session.flush()
+    _shift_size(previous, into.id)
+    return row
+
+
+# --- representative quotes -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A representative item's own words, for a theme's page."""
+
+    item_type: str
+    item_id: int
+    title: str
+    text: str
+
+
+def _idea_quotes(ids: list[int]) -> dict[int, Quote]:
+    return {
+        idea.id: Quote("idea", idea.id, idea.title, idea.body)
+        for idea in db.session.scalars(select(Idea).where(Idea.id.in_(ids)))
+    }
+
+
+#: Item type -> how to load its quotes by id.
+QUOTE_LOADERS: dict[str, Callable[[list[int]], dict[int, Quote]]] = {"idea": _idea_quotes}
+
+
+def representative_quotes(theme: Theme) -> list[Quote]:
+    """The theme's representative items' text, in the fit's order (missing ones skipped)."""
+    loaded: dict[str, dict[int, Quote]] = {}
+    for item_type, loader in QUOTE_LOADERS.items():
+        ids = [r["id"] for r in theme.representative if r.get("type") == item_type]
+        loaded[item_type] = loader(ids) if ids else {}
+    return [
+        loaded[r["type"]][r["id"]]
+        for r in theme.representative
+        if r.get("id") in loaded.get(r.get("type"), {})
+    ]
