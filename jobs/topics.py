@@ -10,3 +10,12 @@ from vocportal.themes import operations as themes
 def refresh_topics(*, progress) -> dict:
     fit = themes.refit(progress=progress)
     return {"fit": fit.id, "themes": fit.n_themes, "message": fit.message}
+
+
+@task
+def detect_theme_alerts(*, progress) -> dict:
+    """Flag themes whose last complete week jumped above their baseline (run weekly or daily)."""
+    from vocportal.themes import alerts
+
+    new = alerts.detect_alerts()
+    return {"alerts": [alert.id for alert in new]}
