@@ -1,9 +1,19 @@
 """Theme forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import Length
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length
 
 
 class ThemeNameForm(FlaskForm):
     name = StringField("Name (empty: use the automatic label)", validators=[Length(max=120)])
+
+
+class ThemeTargetForm(FlaskForm):
+    """Pick the theme to merge a theme, or move an item, into (choices: active themes)."""
+
+    target = SelectField("Into theme", coerce=int, validators=[DataRequired()])
+
+    def __init__(self, themes, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target.choices = [(t.id, f"{t.display_name} (#{t.id})") for t in themes]

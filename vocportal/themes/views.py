@@ -1,41 +1,57 @@
-"""Staff pages: what customers are asking for, as themes."""
+"""Staff pages: what customers are asking for, as themes ranked by demand."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from flask_wtf import FlaskForm
 
 from vocportal.extensions import db
 from vocportal.forms import commit_or_show
 from vocportal.ideas.forms import EmptyForm
-from vocportal.ideas.models import Idea
 from vocportal.permissions import staff_required
+from vocportal.themes import alerts, demand
 from vocportal.themes import operations as ops
-from vocportal.themes.forms import ThemeNameForm
-from vocportal.themes.models import Theme
+from vocportal.themes.forms import ThemeNameForm, ThemeTargetForm
+from vocportal.themes.models import Theme, ThemeAlert, ThemeStatus
 
 bp = Blueprint("themes", __name__, url_prefix="/staff/themes")
+
+SORT_LABELS = {
+    "supporters": "Supporters",
+    "votes": "Votes",
+    "growth": "7-day growth",
+    "untriaged": "Untriaged",
+}
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _theme_or_404(theme_id: int) -> Theme:
+    return db.session.get(Theme, theme_id) or abort(404)
+
+
+def _flash_errors(form: FlaskForm) -> None:
+    for error in [*form.form_errors, *(e for f in form for e in f.errors)]:
+        flash(error, "error")
 
 
 @bp.get("/")
 @staff_required
 def index():
+    sort = request.args.get("sort", demand.DEFAULT_SORT)
+    if sort not in demand.SORTS:
+        sort = demand.DEFAULT_SORT
     themes = ops.active_themes()
-    ideas = {
-        i.id: i
-        for i in db.session.scalars(
-            select(Idea).where(
-                Idea.id.in_(
-                    [r["id"] for t in themes for r in t.representative if r["type"] == "idea"]
-                )
-            )
-        )
-    }
     return render_template(
         "themes/index.html",
-        themes=themes,
-        ideas=ideas,
+        rows=demand.ranked(demand.theme_demand(themes), sort),
+        sort=sort,
+        sort_labels=SORT_LABELS,
+        alerts=alerts.open_alerts([t.id for t in themes]),
+        ideas=ops.representative_ideas(themes),
         last_fit=ops.last_fit(),
         refresh_job=ops.refresh_job(),
         unsorted=ops.unsorted_count(),
@@ -59,18 +75,73 @@ def refresh():
 @bp.route("/<int:theme_id>", methods=["GET", "POST"])
 @staff_required
 def show(theme_id: int):
-    theme = db.session.get(Theme, theme_id) or abort(404)
+    theme = _theme_or_404(theme_id)
     form = ThemeNameForm(obj=theme)
     if form.validate_on_submit():
-        ok, _ = commit_or_show(
-            form,
-            lambda: ops.rename_theme(
-                current_user._get_current_object(), theme, form.name.data or ""
-            ),
-        )
+        ok, _ = commit_or_show(form, lambda: ops.rename_theme(_user(), theme, form.name.data or ""))
         if ok:
             flash("Theme renamed; the name is kept when themes are refreshed.", "success")
             return redirect(url_for("themes.show", theme_id=theme.id))
+    targets = ops.move_targets(theme)
     return render_template(
-        "themes/show.html", theme=theme, form=form, ideas=ops.theme_ideas(theme)
+        "themes/show.html",
+        theme=theme,
+        form=form,
+        demand=demand.theme_demand([theme])[0],
+        quotes=ops.representative_quotes(theme),
+        sections=ops.theme_sections(theme),
+        targets=targets,
+        merge_form=ThemeTargetForm(targets, formdata=None),
+        merged_into=(ops.merge_target(theme) if theme.status is ThemeStatus.merged else None),
+        alerts=alerts.open_alerts([theme.id]).get(theme.id, []),
+        dismiss_form=EmptyForm(),
     ), 400 if form.errors else 200
+
+
+@bp.post("/<int:theme_id>/merge")
+@staff_required
+def merge(theme_id: int):
+    theme = _theme_or_404(theme_id)
+    form = ThemeTargetForm(ops.move_targets(theme))
+    if form.validate_on_submit():
+        into = _theme_or_404(form.target.data)
+        ok, _ = commit_or_show(form, lambda: ops.merge_theme(_user(), theme, into))
+        if ok:
+            flash(
+                f"“{theme.display_name}” is merged into this theme; refreshes keep it so.",
+                "success",
+            )
+            return redirect(url_for("themes.show", theme_id=into.id))
+    _flash_errors(form)
+    return redirect(url_for("themes.show", theme_id=theme.id))
+
+
+@bp.post("/<int:theme_id>/items/<item_type>/<int:item_id>/move")
+@staff_required
+def move(theme_id: int, item_type: str, item_id: int):
+    theme = _theme_or_404(theme_id)
+    if item_type not in ops.ITEM_MODELS:
+        abort(404)
+    form = ThemeTargetForm(ops.move_targets(theme))
+    if form.validate_on_submit():
+        into = _theme_or_404(form.target.data)
+        ok, _ = commit_or_show(form, lambda: ops.move_item(_user(), item_type, item_id, into))
+        if ok:
+            flash(
+                f"Moved to “{into.display_name}”; refreshes leave it there.",
+                "success",
+            )
+    _flash_errors(form)
+    return redirect(url_for("themes.show", theme_id=theme.id))
+
+
+@bp.post("/alerts/<int:alert_id>/dismiss")
+@staff_required
+def dismiss_alert(alert_id: int):
+    alert = db.session.get(ThemeAlert, alert_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    alerts.dismiss_alert(_user(), alert)
+    db.session.commit()
+    flash("Alert dismissed.", "info")
+    return redirect(url_for("themes.index"))
