@@ -22,7 +22,9 @@ class Inbox:
         if self.refuse_next > 0:
             self.refuse_next -= 1
             return "451 Requested action aborted: try again later"
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
         return "250 Message accepted for delivery"
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Message]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 import smtplib
 from contextlib import contextmanager
-from email.message import EmailMessage
+from email import charset
+from email.header import Header
+from email.message import Message
+from email.mime.text import MIMEText
 from email.utils import make_msgid
 from urllib.parse import unquote, urlsplit
 
@@ -14,21 +17,30 @@ from flask import current_app
 log = logging.getLogger("vocportal.mail")
 
 
-def build_message(to: str, subject: str, text: str, headers: dict | None = None) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = current_app.config["MAIL_FROM"]
+_UTF8_QP = charset.Charset("utf-8")
+_UTF8_QP.body_encoding = charset.QP
+
+
+def _header(value: str) -> str | Header:
+    return value if value.isascii() else Header(value, "utf-8")
+
+
+def build_message(to: str, subject: str, text: str, headers: dict | None = None) -> Message:
+    """A plain-text UTF-8 message (the compat32 classes: ten times cheaper to build than
+    EmailMessage, which counts when a fan-out sends thousands)."""
+    msg = MIMEText(text, "plain", _UTF8_QP)
+    msg["From"] = _header(current_app.config["MAIL_FROM"])
     msg["To"] = to
-    msg["Subject"] = subject
+    msg["Subject"] = _header(subject)
     headers = dict(headers or {})
     msg["Message-ID"] = headers.pop("Message-ID", None) or make_msgid(domain="vocportal.localhost")
     for key, value in headers.items():
         msg[key] = value
-    msg.set_content(text)
     return msg
 
 
 class _LogTransport:
-    def send(self, msg: EmailMessage) -> None:
+    def send(self, msg: Message) -> None:
         log.warning("Email (MAIL_URL=log://, not sent)\n%s", msg.as_string())
 
 
@@ -52,7 +64,7 @@ class _SMTPTransport:
             client.login(unquote(url.username), unquote(url.password or ""))
         return client
 
-    def send(self, msg: EmailMessage) -> None:
+    def send(self, msg: Message) -> None:
         if self.client is None:
             self.client = self._connect()
         try:

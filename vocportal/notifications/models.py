@@ -82,9 +82,7 @@ class Notification(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(
-        ForeignKey("notification_events.id", ondelete="CASCADE")
-    )
+    event_id: Mapped[int] = mapped_column(ForeignKey("notification_events.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     channel: Mapped[Channel] = mapped_column(
         Enum(Channel, name="notification_channel", native_enum=False, length=8)
@@ -104,3 +102,6 @@ class Notification(db.Model):
 
     event: Mapped[NotificationEvent] = relationship(lazy="joined")
     user: Mapped[User] = relationship()
+
+    #: Set on rows loaded for sending: the person muted the idea after it was queued.
+    muted_since: bool = False

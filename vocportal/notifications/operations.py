@@ -29,8 +29,9 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Select, and_, delete, exists, func, or_, select, union, update
+from sqlalchemy import Select, and_, exists, func, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
 
 from vocportal.accounts.models import EmailPref, Role, User
 from vocportal.extensions import db
@@ -244,7 +245,9 @@ def defer_sends(event_id: int) -> int:
 def _claim(where, limit: int) -> list[int]:
     """Claim up to `limit` rows matching `where` (pending -> sending), commit; return ids."""
     ids = list(
-        db.session.scalars(select(Notification.id).where(where).order_by(Notification.id).limit(limit))
+        db.session.scalars(
+            select(Notification.id).where(where).order_by(Notification.id).limit(limit)
+        )
     )
     if not ids:
         return []
@@ -268,11 +271,14 @@ def _claim(where, limit: int) -> list[int]:
 
 
 def _mark(ids: list[int], state: DeliveryState, error: str = "") -> None:
+    """Record the outcome of claimed rows, in its own commit (a table-level UPDATE: this
+    runs once per email, so it skips the ORM's bulk-update bookkeeping)."""
+    table = Notification.__table__
     db.session.execute(
-        update(Notification)
-        .where(Notification.id.in_(ids), Notification.state == DeliveryState.sending)
+        table.update()
+        .where(table.c.id.in_(ids), table.c.state == DeliveryState.sending.value)
         .values(
-            state=state,
+            state=state.value,
             sent_at=utcnow() if state is DeliveryState.sent else None,
             error=error[:2000],
         )
@@ -297,12 +303,14 @@ def send_emails(event_id: int, shard: int = 0, shards: int = 1, progress=None) -
     last_error = ""
     with smtp_connection() as smtp:
         while ids := _claim(and_(where, Notification.id.not_in(failed)), SEND_BATCH):
-            for notification in _load(ids):
-                ok, error = _deliver(smtp, notification, _event_email(notification))
+            # Every message is built before the first commit below expires the rows.
+            batch = [(n.id, n.attempts, _event_email(n)) for n in _load(ids)]
+            for notification_id, attempts, message in batch:
+                ok, error = _deliver(smtp, notification_id, attempts, message)
                 if ok:
                     sent += 1
                 else:
-                    failed.append(notification.id)
+                    failed.append(notification_id)
                     last_error = error
             progress(0.0, f"{sent} sent, {len(failed)} failed")
     if failed:
@@ -311,35 +319,43 @@ def send_emails(event_id: int, shard: int = 0, shards: int = 1, progress=None) -
 
 
 def _load(ids: list[int]) -> list[Notification]:
-    return list(
+    """The claimed rows with their people and events, and who of them muted the idea since."""
+    found = list(
         db.session.scalars(
             select(Notification)
             .where(Notification.id.in_(ids))
+            .options(selectinload(Notification.user))
             .order_by(Notification.id)
             .execution_options(populate_existing=True)
         )
     )
+    pairs = {(n.event.idea_id, n.user_id) for n in found if n.event.idea_id is not None}
+    muted = set()
+    for idea_id in {idea for idea, _ in pairs}:
+        users = [u for i, u in pairs if i == idea_id]
+        muted |= {
+            (idea_id, u)
+            for u in db.session.scalars(_muted(idea_id).where(Follow.user_id.in_(users)))
+        }
+    for n in found:
+        n.muted_since = (n.event.idea_id, n.user_id) in muted
+    return found
 
 
-def _deliver(smtp, notification: Notification, message) -> tuple[bool, str]:
-    """Send one claimed row's message (or skip it if its person opted out since)."""
-    user = notification.user
-    if message is None or user.blocked or user.email_pref is EmailPref.never:
-        _mark([notification.id], DeliveryState.skipped)
+def _deliver(smtp, notification_id: int, attempts: int, message) -> tuple[bool, str]:
+    """Send one claimed row's message (None: its person opted out since; skip it)."""
+    if message is None:
+        _mark([notification_id], DeliveryState.skipped)
         return True, ""
     try:
         smtp.send(message)
     except (OSError, smtplib.SMTPException) as error:
         text = f"{type(error).__name__}: {error}"
-        state = (
-            DeliveryState.failed
-            if notification.attempts >= MAX_EMAIL_ATTEMPTS
-            else DeliveryState.pending
-        )
-        _mark([notification.id], state, text)
-        log.warning("email for notification %s failed: %s", notification.id, text)
+        state = DeliveryState.failed if attempts >= MAX_EMAIL_ATTEMPTS else DeliveryState.pending
+        _mark([notification_id], state, text)
+        log.warning("email for notification %s failed: %s", notification_id, text)
         return False, text
-    _mark([notification.id], DeliveryState.sent)
+    _mark([notification_id], DeliveryState.sent)
     return True, ""
 
 
@@ -353,11 +369,10 @@ def _base_url() -> str:
 
 
 def _event_email(notification: Notification):
-    """The email for one notification, or None if its person has muted the idea since."""
+    """The email for one notification, or None if its person opted out since it was queued
+    (muted the idea, chose no email, or was blocked)."""
     event, user = notification.event, notification.user
-    if event.idea_id is not None and db.session.scalar(
-        select(exists().where(_muted(event.idea_id).whereclause, Follow.user_id == user.id))
-    ):
+    if notification.muted_since or user.blocked or user.email_pref is EmailPref.never:
         return None
     portal = current_app.config["PORTAL_NAME"]
     unsubscribe = unsubscribe_url(user.id, event.idea_id)
@@ -396,7 +411,9 @@ def send_digests(progress=None) -> int:
     user_ids = list(
         db.session.scalars(
             select(Notification.user_id)
-            .where(Notification.channel == Channel.email, Notification.state == DeliveryState.digest)
+            .where(
+                Notification.channel == Channel.email, Notification.state == DeliveryState.digest
+            )
             .distinct()
         )
     )
@@ -426,7 +443,9 @@ def send_digests(progress=None) -> int:
             try:
                 smtp.send(message)
             except (OSError, smtplib.SMTPException) as error:
-                _mark([n.id for n in keep], DeliveryState.digest, f"{type(error).__name__}: {error}")
+                _mark(
+                    [n.id for n in keep], DeliveryState.digest, f"{type(error).__name__}: {error}"
+                )
                 raise
             _mark([n.id for n in keep], DeliveryState.sent)
             sent += 1

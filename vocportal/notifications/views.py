@@ -123,4 +123,6 @@ def unsubscribe_all(token: str):
         abort(400)
     ops.set_email_pref(user, EmailPref.never)
     db.session.commit()
-    return render_template("notifications/unsubscribed.html", user=user, idea=None, token=None, form=PostForm())
+    return render_template(
+        "notifications/unsubscribed.html", user=user, idea=None, token=None, form=PostForm()
+    )
