@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from vocportal.notifications.views import bp as notifications_bp
     from vocportal.queue.views import bp as queue_bp
     from vocportal.themes.views import bp as themes_bp
+    from vocportal.triage.views import bp as triage_bp
 
     app.register_blueprint(ideas_bp)
     app.register_blueprint(accounts_bp)
@@ -100,3 +101,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(themes_bp)
     app.register_blueprint(changelog_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(triage_bp)

@@ -256,6 +256,14 @@ def change_status(
         raise PermissionDenied()
     if new_status is idea.status and not message.strip():
         raise OperationError("The idea already has this status.", field="status")
+    if new_status is IdeaStatus.duplicate and idea.duplicate_of_id is None:
+        raise OperationError(
+            "Use “Mark as duplicate” to merge it into the original idea.", field="status"
+        )
+    if idea.duplicate_of_id is not None and new_status is not IdeaStatus.duplicate:
+        raise OperationError(
+            "Unmerge this duplicate before giving it another status.", field="status"
+        )
     change = StatusChange(
         idea_id=idea.id,
         actor_id=actor.id,

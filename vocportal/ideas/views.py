@@ -156,11 +156,29 @@ def show(idea_id: int):
 
 def _render_idea(idea, comment_form, status_form, code: int = 200):
     from vocportal.embeddings.similar import DUPLICATE_SIMILARITY, similar_ideas
+    from vocportal.ideas.merge import active_merge, duplicates_of
 
     user = _user()
     related = similar_ideas(user, idea=idea, limit=5)
+    staff = {}
+    if user is not None and user.is_staff:
+        from vocportal.triage import operations as triage
+        from vocportal.triage.forms import DuplicateForm, NoteForm, PostForm
+        from vocportal.triage.views import owner_form
+
+        here = url_for("ideas.show", idea_id=idea.id)
+        staff = {
+            "notes": triage.notes(idea),
+            "owner_form": owner_form(idea, formdata=None, next=here),
+            "note_form": NoteForm(formdata=None, next=here),
+            "duplicate_form": DuplicateForm(formdata=None, next=here),
+            "post_form": PostForm(formdata=None, next=here),
+            "merge": active_merge(idea),
+        }
     return render_template(
         "ideas/show.html",
+        staff=staff,
+        merged_here=duplicates_of(idea),
         idea=idea,
         comments=ops.visible_comments(user, idea),
         history=ops.status_history(idea),

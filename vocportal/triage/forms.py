@@ -1,0 +1,52 @@
+"""Triage forms; each lists its fields."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange
+
+from vocportal.ideas.models import IdeaStatus
+
+_STATUSES = [SelectChoice(s.value, s.label) for s in IdeaStatus if s is not IdeaStatus.duplicate]
+
+
+class OwnerForm(FlaskForm):
+    owner = SelectField("Owner", coerce=int)
+    next = HiddenField()
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(
+        "Internal note (staff only, Markdown)", validators=[DataRequired(), Length(max=10_000)]
+    )
+    next = HiddenField()
+
+
+class DuplicateForm(FlaskForm):
+    target = IntegerField(
+        "Duplicate of idea number",
+        validators=[
+            DataRequired(message="Give the number of the original idea."),
+            NumberRange(min=1, max=2**31 - 1),
+        ],
+    )
+    message = TextAreaField("Message to its supporters (Markdown)", validators=[Length(max=10_000)])
+    next = HiddenField()
+
+
+class BulkStatusForm(FlaskForm):
+    ideas = SelectMultipleField(
+        "Ideas",
+        coerce=int,
+        validate_choice=False,
+        validators=[DataRequired(message="Choose at least one idea.")],
+    )
+    status = SelectField("New status", choices=_STATUSES, validators=[DataRequired()])
+    message = TextAreaField("Message to supporters (Markdown)", validators=[Length(max=10_000)])
+    next = HiddenField()
+
+
+class PostForm(FlaskForm):
+    """A button: only the CSRF token (and where to go back to)."""
+
+    next = HiddenField()
