@@ -268,3 +268,25 @@ def test_metrics_per_owner(make_user, make_idea):
     assert rows["Alice"].told_share == pytest.approx(0.75)
     assert rows["Bob"].median_first_response_hours == pytest.approx(50)
     assert rows["No owner"].stale == 1 and rows["No owner"].ideas == 2
+
+
+def test_a_whole_theme_gets_one_status_update(client, make_user, make_idea):
+    from tests.test_theme_demand import make_theme, put
+
+    staff = make_user(role="staff")
+    members = [make_idea(title=f"Offline idea {n}") for n in range(3)]
+    theme = make_theme("offline mode sync")
+    put(theme, *members)
+    db.session.commit()
+    client.login(staff.email)
+    page = f"/staff/themes/{theme.id}"
+    html = client.get(page).get_data(as_text=True)
+    assert html.count('form="bulk-form" checked') == 3  # every idea ticked by default
+    done = client.post(
+        "/staff/bulk-status",
+        {"ideas": [str(i.id) for i in members], "status": "in_progress", "message": "Started"},
+        page=page,
+    )
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert {db.session.get(Idea, i.id).status for i in members} == {IdeaStatus.in_progress}

@@ -10,6 +10,7 @@ from vocportal.extensions import db
 from vocportal.forms import commit_or_show
 from vocportal.ideas.forms import EmptyForm
 from vocportal.permissions import staff_required
+from vocportal.triage.forms import BulkStatusForm
 from vocportal.themes import alerts, demand
 from vocportal.themes import operations as ops
 from vocportal.themes.forms import ThemeNameForm, ThemeTargetForm
@@ -95,6 +96,7 @@ def show(theme_id: int):
         merged_into=(ops.merge_target(theme) if theme.status is ThemeStatus.merged else None),
         alerts=alerts.open_alerts([theme.id]).get(theme.id, []),
         dismiss_form=EmptyForm(),
+        bulk=BulkStatusForm(formdata=None, next=url_for("themes.show", theme_id=theme.id)),
     ), 400 if form.errors else 200
 
 
