@@ -10,11 +10,11 @@ from vocportal.extensions import db
 from vocportal.forms import commit_or_show
 from vocportal.ideas.forms import EmptyForm
 from vocportal.permissions import staff_required
-from vocportal.triage.forms import BulkStatusForm
 from vocportal.themes import alerts, demand
 from vocportal.themes import operations as ops
 from vocportal.themes.forms import ThemeNameForm, ThemeTargetForm
 from vocportal.themes.models import Theme, ThemeAlert, ThemeStatus
+from vocportal.triage.forms import BulkStatusForm
 
 bp = Blueprint("themes", __name__, url_prefix="/staff/themes")
 
