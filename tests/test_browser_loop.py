@@ -21,7 +21,11 @@ MESSAGE = "We are **building it** now: first the iCal feed."
 
 
 def test_staff_update_reaches_the_voter_and_the_public_pages(
-    app, open_page, make_user, make_idea, make_board  # noqa: F811
+    app,
+    open_page,
+    make_user,
+    make_idea,
+    make_board,  # noqa: F811
 ):
     staff = make_user(role="staff", email="pat@example.com", name="Pat Staff")
     voter = make_user(email="vera@example.com", name="Vera Voter")
