@@ -1,8 +1,11 @@
 """Import every model so Alembic and the app see the whole schema."""
 
 from vocportal.accounts.models import Role, User
+from vocportal.api.models import ApiToken
 from vocportal.changelog.models import ChangelogEntry
+from vocportal.customers.models import Company, Segment
 from vocportal.embeddings.models import Embedding
+from vocportal.feedback.models import FeedbackItem
 from vocportal.ideas.models import (
     Board,
     Comment,
@@ -24,8 +27,15 @@ from vocportal.themes.models import (
     TopicFit,
 )
 from vocportal.triage.models import InternalNote
+from vocportal.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "ApiToken",
+    "Company",
+    "FeedbackItem",
+    "Segment",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Board",
     "InternalNote",
     "MergeRecord",

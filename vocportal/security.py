@@ -38,7 +38,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     """Tell whether `password` matches `password_hash`, in constant-ish time."""
     ph = hasher()
     try:
-        if password_hash is None:
+        if not password_hash:  # no account, or a contact who never signed up: same cost
             ph.verify(_dummy_hash(), password + "x")
             return False
         return ph.verify(password_hash, password)

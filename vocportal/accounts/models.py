@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, String
+from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vocportal.extensions import db
@@ -44,7 +44,9 @@ class User(UserMixin, db.Model):
     #: Lower-cased at the operations layer; unique login name.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
-    #: argon2id hash (PHC string); never the password itself.
+    #: argon2id hash (PHC string); never the password itself. Empty for a contact: someone
+    #: known from feedback (email, CSV, API) who never signed up and cannot log in; signing
+    #: up with that email claims the row, with its history.
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
         Enum(Role, name="user_role", native_enum=False, length=16), default=Role.customer
@@ -59,6 +61,8 @@ class User(UserMixin, db.Model):
         default=EmailPref.immediate,
         server_default=EmailPref.immediate.value,
     )
+    #: The customer's company, if known (staff-only information).
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -69,6 +73,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return not self.blocked
+
+    @property
+    def is_contact(self) -> bool:
+        """Known from feedback only: no password, cannot log in."""
+        return not self.password_hash
 
     @property
     def is_staff(self) -> bool:

@@ -22,14 +22,23 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def create_user(email: str, display_name: str, password: str, role: Role = Role.customer) -> User:
-    """Create an account; refuse a taken email or a weak password."""
+    """Create an account; refuse a taken email or a weak password. A contact with that
+    email (known from feedback, never signed up) becomes the account, keeping its history."""
     email = normalise_email(email)
     display_name = display_name.strip()
-    if find_user_by_email(email) is not None:
+    existing = find_user_by_email(email)
+    if existing is not None and not existing.is_contact:
         raise OperationError("An account with this email already exists.", field="email")
     problem = password_problem(password, email=email, name=display_name)
     if problem:
         raise OperationError(problem, field="password")
+    if existing is not None:  # a contact known from feedback signs up: the row is theirs
+        existing.display_name = display_name
+        existing.password_hash = hash_password(password)
+        if role is not Role.customer:
+            existing.role = role
+        db.session.flush()
+        return existing
     user = User(
         email=email,
         display_name=display_name,

@@ -1,0 +1,1 @@
+"""Companies and customer segments: who is asking, and how much their voice weighs."""

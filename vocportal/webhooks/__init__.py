@@ -1,0 +1,1 @@
+"""Outbound webhooks: signed event deliveries to customer-configured URLs."""
