@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from jobs.runtime import task
 from vocportal.embeddings import model as embedding_model
 from vocportal.embeddings import operations as ops
@@ -44,3 +46,34 @@ def backfill(*, progress, batch_size: int = 64) -> int:
     if ids:
         themes.request_refresh()  # themes that include what was just embedded
     return len(ids)
+
+
+@task
+def embed_feedback(*, progress, batch_size: int = 64) -> int:
+    """Embed every feedback item lacking a vector, in batches, and place each in its nearest
+    theme; a large import is then refitted into themes by a queued refresh."""
+    from vocportal.feedback.models import FeedbackItem
+
+    done = 0
+    total = len(ops.missing_embeddings("feedback", FeedbackItem, embedding_model.MODEL_NAME))
+    while ids := ops.missing_embeddings(
+        "feedback", FeedbackItem, embedding_model.MODEL_NAME, limit=batch_size
+    ):
+        items = db.session.scalars(
+            select(FeedbackItem).where(FeedbackItem.id.in_(ids)).order_by(FeedbackItem.id)
+        ).all()
+        texts = [item.text for item in items]
+        vectors = embedding_model.embed(texts)
+        for item, text, vector in zip(items, texts, vectors, strict=True):
+            ops.store_embedding("feedback", item.id, embedding_model.MODEL_NAME, text, vector)
+        themes.place_items("feedback", [item.id for item in items], vectors)
+        db.session.commit()  # per batch, like backfill: a re-run picks up what is left
+        done += len(items)
+        progress(done / max(total, done, 1), f"{done} of {max(total, done)} feedback items")
+    if done >= REFIT_AFTER:
+        themes.request_refresh()
+    return done
+
+
+#: A batch this large changes the picture enough to refit themes now, not at the next hour.
+REFIT_AFTER = 500

@@ -265,12 +265,20 @@ def test_move_into_a_merged_theme_is_refused(corpus, client, make_user):
     assert "Not a valid choice" in followed
     db.session.expire_all()
     assert theme_of(idea) == export.id
-    missing = client.post(
-        f"/staff/themes/{export.id}/items/feedback/1/move",
+    unknown_type = client.post(
+        f"/staff/themes/{export.id}/items/comment/1/move",
         {"target": billing.id},
         page=f"/staff/themes/{export.id}",
     )
-    assert missing.status_code == 404
+    assert unknown_type.status_code == 404
+    missing = client.post(
+        f"/staff/themes/{export.id}/items/feedback/999/move",
+        {"target": billing.id},
+        page=f"/staff/themes/{export.id}",
+    )
+    assert "There is no such item" in client.get(missing.headers["Location"]).get_data(
+        as_text=True
+    )
 
 
 def test_theme_page_shows_quotes_words_and_chart(corpus, client, make_user):

@@ -55,6 +55,17 @@ def ideas_missing_embeddings(model: str, limit: int | None = None) -> list[int]:
     return list(db.session.scalars(stmt))
 
 
+def missing_embeddings(item_type: str, model_class, model: str, limit: int | None = None):
+    """Ids of `item_type` rows (of `model_class`) with no vector from `model`."""
+    have = select(Embedding.item_id).where(
+        Embedding.item_type == item_type, Embedding.model == model
+    )
+    stmt = select(model_class.id).where(model_class.id.not_in(have)).order_by(model_class.id)
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
+
+
 def enqueue_idea_embedding(idea: Idea) -> None:
     """Queue (after commit) the job that embeds this idea's current text."""
     from vocportal.queue.operations import defer

@@ -98,15 +98,19 @@ def similar_ideas(
     *,
     text: str | None = None,
     idea: Idea | None = None,
+    vector=None,
     limit: int = 5,
     min_similarity: float = MIN_SIMILARITY,
 ) -> list[SimilarIdea]:
-    """Ideas most like `text` (embedded now) or like `idea` (its stored vector), best first.
+    """Ideas most like `text` (embedded now), `idea` (its stored vector) or a given
+    `vector` (e.g. a feedback item's), best first.
 
     Only ideas the viewer may see, never merged duplicates, and never `idea` itself.
     """
     exclude: set[int] = set()
-    if idea is not None:
+    if vector is not None:
+        pass
+    elif idea is not None:
         vector = _stored_vector(idea)
         exclude.add(idea.id)
         if vector is None:

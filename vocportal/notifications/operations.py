@@ -35,6 +35,7 @@ from sqlalchemy.orm import selectinload
 
 from vocportal.accounts.models import EmailPref, Role, User
 from vocportal.extensions import db
+from vocportal.feedback.models import FeedbackItem
 from vocportal.ideas.models import Comment, Follow, Idea, Vote
 from vocportal.mail import build_message, smtp_connection
 from vocportal.notifications.models import (
@@ -114,7 +115,8 @@ def _muted(idea_id: int) -> Select:
 def recipient_ids(event: NotificationEvent) -> Select:
     """The users `event` goes to, as a SELECT of ids (not yet minus actor/blocked).
 
-    - status update: the idea's author, voters, commenters and followers;
+    - status update: the idea's author, voters, commenters, followers and the authors of
+      feedback linked to it;
     - staff comment: the idea's author and followers;
     - theme alert: every staff member and admin;
     in every case minus people who opted out of that idea (a muted follow).
@@ -130,6 +132,8 @@ def recipient_ids(event: NotificationEvent) -> Select:
         parts += [
             select(Vote.user_id).where(Vote.idea_id == idea_id),
             select(Comment.author_id).where(Comment.idea_id == idea_id),
+            # Customers whose feedback staff linked to the idea, with or without an account.
+            select(FeedbackItem.author_id).where(FeedbackItem.idea_id == idea_id),
         ]
     people = union(*parts).subquery()
     return select(people.c.user_id).where(people.c.user_id.not_in(_muted(idea_id)))
@@ -377,7 +381,8 @@ def _event_email(notification: Notification):
     portal = current_app.config["PORTAL_NAME"]
     unsubscribe = unsubscribe_url(user.id, event.idea_id)
     reason = (
-        "You get this because you posted, voted for, commented on or follow this idea."
+        "You get this because you asked for this idea (posted, voted, commented or sent us "
+        "feedback about it) or follow it."
         if event.idea_id
         else f"You get this as a member of the {portal} team."
     )

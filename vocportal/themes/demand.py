@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, case, func, literal, select, union_all
 
 from vocportal.extensions import db
+from vocportal.feedback.models import FeedbackItem
 from vocportal.ideas.models import Idea, IdeaStatus, Vote
 from vocportal.themes.models import Theme, ThemeItem
 from vocportal.timeutil import utcnow
@@ -89,8 +90,42 @@ def _idea_supports() -> list[Select]:
     return [authors, voters]
 
 
+def _in_theme_feedback(stmt: Select) -> Select:
+    return stmt.join(
+        ThemeItem,
+        (ThemeItem.item_type == "feedback") & (ThemeItem.item_id == FeedbackItem.id),
+    ).where(ThemeItem.theme_id.is_not(None))
+
+
+def _feedback_items() -> Select:
+    """Feedback counts as volume; it is untriaged until staff link it to an idea."""
+    return _in_theme_feedback(
+        select(
+            ThemeItem.theme_id.label("theme_id"),
+            FeedbackItem.received_at.label("created_at"),
+            literal(0).label("votes"),
+            case((FeedbackItem.idea_id.is_(None), 1), else_=0).label("untriaged"),
+        ).select_from(FeedbackItem)
+    )
+
+
+def _feedback_supports() -> list[Select]:
+    return [
+        _in_theme_feedback(
+            select(
+                ThemeItem.theme_id.label("theme_id"),
+                FeedbackItem.author_id.label("user_id"),
+                FeedbackItem.received_at.label("at"),
+            ).select_from(FeedbackItem)
+        )
+    ]
+
+
 #: Every item type that can sit in a theme.
-SOURCES: tuple[ItemSource, ...] = (ItemSource("idea", _idea_items, _idea_supports),)
+SOURCES: tuple[ItemSource, ...] = (
+    ItemSource("idea", _idea_items, _idea_supports),
+    ItemSource("feedback", _feedback_items, _feedback_supports),
+)
 
 
 @dataclass(frozen=True)

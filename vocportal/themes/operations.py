@@ -12,16 +12,18 @@ leave it where staff put it).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from vocportal.embeddings.model import MODEL_NAME
 from vocportal.embeddings.models import Embedding
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
+from vocportal.feedback.models import FeedbackItem
 from vocportal.ideas.models import Idea, IdeaStatus
 from vocportal.themes.models import Theme, ThemeItem, ThemeSnapshot, ThemeStatus, TopicFit
 from vocportal.timeutil import utcnow
@@ -52,12 +54,25 @@ def _in_corpus(stmt):
 
 
 def load_corpus() -> Corpus:
-    """Every current item with a vector: public ideas (not withdrawn, hidden or merged)."""
+    """Every current item with a vector: public ideas (not withdrawn, hidden or merged) and
+    feedback from every channel."""
     rows = db.session.execute(
         _in_corpus(select(Idea.id, Idea.title, Idea.body, Embedding.vector)).order_by(Idea.id)
     ).all()
     keys = [("idea", r.id) for r in rows]
     texts = [f"{r.title}. {r.body}".strip() for r in rows]
+    feedback = db.session.execute(
+        select(FeedbackItem.id, FeedbackItem.text, Embedding.vector)
+        .join(
+            Embedding,
+            (Embedding.item_type == "feedback") & (Embedding.item_id == FeedbackItem.id),
+        )
+        .where(Embedding.model == MODEL_NAME)
+        .order_by(FeedbackItem.id)
+    ).all()
+    keys += [("feedback", r.id) for r in feedback]
+    texts += [r.text for r in feedback]
+    rows = [*rows, *feedback]
     vectors = (
         np.vstack([np.frombuffer(r.vector, dtype="<f4") for r in rows])
         if rows
@@ -321,6 +336,69 @@ def _shift_size(previous: int | None, current: int | None) -> None:
         db.session.execute(update(Theme).where(Theme.id == current).values(size=Theme.size + 1))
 
 
+def place_items(item_type: str, ids: list[int], vectors: np.ndarray) -> int:
+    """Between refits: place many new items at once (one matrix product, not one query per
+    item); staff placements stay. Return how many joined a theme."""
+    if not ids:
+        return 0
+    themes = list(db.session.scalars(select(Theme).where(Theme.status == ThemeStatus.active)))
+    staff = set(
+        db.session.scalars(
+            select(ThemeItem.item_id).where(
+                ThemeItem.item_type == item_type,
+                ThemeItem.item_id.in_(ids),
+                ThemeItem.source == "staff",
+            )
+        )
+    )
+    if themes:
+        scores = (
+            np.asarray(vectors, dtype=np.float32)
+            @ np.vstack([t.centroid_array() for t in themes]).T
+        )
+        best = scores.argmax(axis=1)
+        best_score = scores[np.arange(len(ids)), best]
+    now = utcnow()
+    placed = 0
+    movable = [i for i in ids if i not in staff]
+    sizes: Counter = Counter()
+    for old in db.session.scalars(
+        delete(ThemeItem)
+        .where(ThemeItem.item_type == item_type, ThemeItem.item_id.in_(movable))
+        .returning(ThemeItem.theme_id)
+    ):
+        if old is not None:
+            sizes[old] -= 1
+    rows = []
+    for n, item_id in enumerate(ids):
+        if item_id in staff:
+            continue
+        theme = None
+        if themes and best_score[n] >= PLACE_SIMILARITY:
+            theme = themes[int(best[n])]
+            sizes[theme.id] += 1
+            placed += 1
+        rows.append(
+            {
+                "item_type": item_type,
+                "item_id": item_id,
+                "theme_id": theme.id if theme else None,
+                "source": "nearest",
+                "similarity": float(best_score[n]) if theme else 0.0,
+                "updated_at": now,
+            }
+        )
+    if rows:
+        db.session.execute(insert(ThemeItem), rows)
+    for theme_id, change in sizes.items():  # atomic: concurrent jobs must not lose counts
+        if change:
+            db.session.execute(
+                update(Theme).where(Theme.id == theme_id).values(size=Theme.size + change)
+            )
+    db.session.flush()
+    return placed
+
+
 def request_refresh(enqueue: bool = True):
     """Queue a theme refresh unless one is already waiting; return its job record."""
     from vocportal.queue.operations import defer
@@ -412,7 +490,22 @@ def representative_ideas(themes: list[Theme]) -> dict[int, Idea]:
 
 def theme_sections(theme: Theme) -> list[tuple[str, list]]:
     """A theme's items grouped by item type, for its page: [(item_type, items)]."""
-    return [("idea", theme_ideas(theme))]
+    return [("idea", theme_ideas(theme)), ("feedback", theme_feedback(theme))]
+
+
+def theme_feedback(theme: Theme, limit: int = 200) -> list[FeedbackItem]:
+    return list(
+        db.session.scalars(
+            select(FeedbackItem)
+            .join(
+                ThemeItem,
+                (ThemeItem.item_type == "feedback") & (ThemeItem.item_id == FeedbackItem.id),
+            )
+            .where(ThemeItem.theme_id == theme.id)
+            .order_by(FeedbackItem.received_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 # --- staff edits: merging themes, moving items ---------------------------------------------
@@ -483,7 +576,7 @@ def merge_theme(actor, theme: Theme, into: Theme) -> None:
 
 
 #: Item type -> its model, for the items staff can move.
-ITEM_MODELS = {"idea": Idea}
+ITEM_MODELS = {"idea": Idea, "feedback": FeedbackItem}
 
 
 def move_item(actor, item_type: str, item_id: int, into: Theme) -> ThemeItem:
@@ -540,8 +633,18 @@ def _idea_quotes(ids: list[int]) -> dict[int, Quote]:
     }
 
 
+def _feedback_quotes(ids: list[int]) -> dict[int, Quote]:
+    return {
+        item.id: Quote("feedback", item.id, f"Feedback via {item.source.label}", item.text)
+        for item in db.session.scalars(select(FeedbackItem).where(FeedbackItem.id.in_(ids)))
+    }
+
+
 #: Item type -> how to load its quotes by id.
-QUOTE_LOADERS: dict[str, Callable[[list[int]], dict[int, Quote]]] = {"idea": _idea_quotes}
+QUOTE_LOADERS: dict[str, Callable[[list[int]], dict[int, Quote]]] = {
+    "idea": _idea_quotes,
+    "feedback": _feedback_quotes,
+}
 
 
 def representative_quotes(theme: Theme) -> list[Quote]:

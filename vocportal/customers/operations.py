@@ -1,0 +1,226 @@
+"""Companies, segments and weighted demand: "all customers are equal, some more than others"."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, union
+
+from vocportal.accounts.models import User
+from vocportal.customers.models import Company, Segment
+from vocportal.errors import OperationError, PermissionDenied
+from vocportal.extensions import db
+from vocportal.timeutil import utcnow
+
+
+def _require_staff(actor: User) -> None:
+    if not actor.is_staff:
+        raise PermissionDenied()
+
+
+def company_named(name: str) -> Company:
+    """The company with this name (case-insensitive), created if new."""
+    name = " ".join(name.split())[:160]
+    if not name:
+        raise OperationError("A company needs a name.", field="company")
+    company = db.session.scalar(select(Company).where(func.lower(Company.name) == name.lower()))
+    if company is None:
+        company = Company(name=name, attributes={})
+        db.session.add(company)
+        db.session.flush()
+    return company
+
+
+def save_company(
+    actor: User | None,
+    company: Company | None,
+    *,
+    name: str,
+    plan: str | None = None,
+    tier: str | None = None,
+    monthly_revenue: float | None = None,
+    external_id: str | None = None,
+    attributes: dict | None = None,
+) -> Company:
+    """Create or update a company (staff, or an import run by an operator: actor None)."""
+    if actor is not None:
+        _require_staff(actor)
+    name = " ".join((name or "").split())
+    if not name:
+        raise OperationError("A company needs a name.", field="name")
+    clash = db.session.scalar(select(Company).where(func.lower(Company.name) == name.lower()))
+    if clash is not None and (company is None or clash.id != company.id):
+        raise OperationError("Another company has this name.", field="name")
+    if monthly_revenue is not None and monthly_revenue < 0:
+        raise OperationError("Revenue cannot be negative.", field="monthly_revenue")
+    if company is None:
+        company = Company(name=name, attributes={})
+        db.session.add(company)
+    company.name = name[:160]
+    company.plan = (plan or "").strip() or None
+    company.tier = (tier or "").strip() or None
+    company.monthly_revenue = monthly_revenue
+    company.external_id = (external_id or "").strip() or None
+    if attributes is not None:
+        company.attributes = {
+            str(k)[:60]: str(v)[:200] for k, v in attributes.items() if str(k).strip()
+        }
+    company.updated_at = utcnow()
+    db.session.flush()
+    return company
+
+
+def set_company(actor: User, person: User, company: Company | None) -> None:
+    _require_staff(actor)
+    person.company_id = company.id if company else None
+    db.session.flush()
+
+
+def companies(limit: int = 500) -> list[Company]:
+    return list(db.session.scalars(select(Company).order_by(Company.name).limit(limit)))
+
+
+# --- segments ------------------------------------------------------------------------------
+
+
+def segments() -> list[Segment]:
+    return list(db.session.scalars(select(Segment).order_by(Segment.position, Segment.id)))
+
+
+def save_segment(
+    actor: User,
+    segment: Segment | None,
+    *,
+    name: str,
+    weight: float,
+    plan: str | None = None,
+    tier: str | None = None,
+    min_revenue: float | None = None,
+    max_revenue: float | None = None,
+    position: int = 0,
+) -> Segment:
+    _require_staff(actor)
+    name = " ".join((name or "").split())
+    if not name:
+        raise OperationError("A segment needs a name.", field="name")
+    if not (0 <= weight <= 1000):
+        raise OperationError("Use a weight between 0 and 1000.", field="weight")
+    if min_revenue is not None and max_revenue is not None and min_revenue >= max_revenue:
+        raise OperationError(
+            "The band's lower end must be below its upper end.", field="max_revenue"
+        )
+    clash = db.session.scalar(select(Segment).where(func.lower(Segment.name) == name.lower()))
+    if clash is not None and (segment is None or clash.id != segment.id):
+        raise OperationError("Another segment has this name.", field="name")
+    if segment is None:
+        segment = Segment()
+        db.session.add(segment)
+    segment.name = name[:80]
+    segment.weight = float(weight)
+    segment.plan = (plan or "").strip() or None
+    segment.tier = (tier or "").strip() or None
+    segment.min_revenue = min_revenue
+    segment.max_revenue = max_revenue
+    segment.position = position
+    db.session.flush()
+    return segment
+
+
+def delete_segment(actor: User, segment: Segment) -> None:
+    _require_staff(actor)
+    db.session.delete(segment)
+    db.session.flush()
+
+
+def matches(segment: Segment, company: Company) -> bool:
+    if segment.plan and (company.plan or "").lower() != segment.plan.lower():
+        return False
+    if segment.tier and (company.tier or "").lower() != segment.tier.lower():
+        return False
+    revenue = company.monthly_revenue
+    if segment.min_revenue is not None and (revenue is None or revenue < segment.min_revenue):
+        return False
+    return segment.max_revenue is None or (revenue is not None and revenue < segment.max_revenue)
+
+
+@dataclass
+class Weights:
+    """Which segment each company is in and what a person from it weighs."""
+
+    segment_of: dict[int, Segment]
+
+    def company_weight(self, company_id: int | None) -> float:
+        segment = self.segment_of.get(company_id) if company_id is not None else None
+        return segment.weight if segment is not None else 1.0
+
+    def in_segment(self, company_id: int | None, segment_id: int) -> bool:
+        segment = self.segment_of.get(company_id) if company_id is not None else None
+        return segment is not None and segment.id == segment_id
+
+
+def weights() -> Weights:
+    """The segment of every company (first matching segment by position)."""
+    ordered = segments()
+    segment_of = {}
+    if ordered:
+        for company in db.session.scalars(select(Company)):
+            for segment in ordered:
+                if matches(segment, company):
+                    segment_of[company.id] = segment
+                    break
+    return Weights(segment_of)
+
+
+# --- demand ---------------------------------------------------------------------------------
+
+
+def supporter_rows(idea_ids: list[int]):
+    """(idea_id, user_id, company_id) for each supporter of those ideas, once per idea:
+    the author, voters and the authors of feedback linked to the idea."""
+    from vocportal.feedback.models import FeedbackItem
+    from vocportal.ideas.models import Idea, Vote
+
+    if not idea_ids:
+        return []
+    pairs = union(
+        select(Idea.id.label("idea_id"), Idea.author_id.label("user_id")).where(
+            Idea.id.in_(idea_ids)
+        ),
+        select(Vote.idea_id, Vote.user_id).where(Vote.idea_id.in_(idea_ids)),
+        select(FeedbackItem.idea_id, FeedbackItem.author_id).where(
+            FeedbackItem.idea_id.in_(idea_ids)
+        ),
+    ).subquery()
+    return db.session.execute(
+        select(pairs.c.idea_id, pairs.c.user_id, User.company_id).join(
+            User, User.id == pairs.c.user_id
+        )
+    ).all()
+
+
+@dataclass
+class Demand:
+    supporters: int = 0
+    weighted: float = 0.0
+    companies: int = 0
+    #: Supporters in the chosen segment (when filtering by one).
+    in_segment: int = 0
+
+
+def demand(idea_ids: list[int], segment_id: int | None = None) -> dict[int, Demand]:
+    """Raw and weighted demand per idea (and supporters in one segment)."""
+    w = weights()
+    result: dict[int, Demand] = defaultdict(Demand)
+    companies: dict[int, set] = defaultdict(set)
+    for idea_id, _user_id, company_id in supporter_rows(idea_ids):
+        d = result[idea_id]
+        d.supporters += 1
+        d.weighted += w.company_weight(company_id)
+        if company_id is not None:
+            companies[idea_id].add(company_id)
+        if segment_id is not None and w.in_segment(company_id, segment_id):
+            d.in_segment += 1
+    for idea_id, ids in companies.items():
+        result[idea_id].companies = len(ids)
+    return dict(result)
