@@ -13,7 +13,17 @@ from flask.cli import with_appcontext
 
 
 def register_commands(app: Flask) -> None:
-    for command in (users, seed_demo, demo, worker, scheduler, redis_server, embeddings, themes):
+    for command in (
+        users,
+        seed_demo,
+        demo,
+        worker,
+        scheduler,
+        redis_server,
+        embeddings,
+        themes,
+        import_feedback,
+    ):
         app.cli.add_command(command)
 
 
@@ -281,3 +291,34 @@ def themes_refresh(inline: bool) -> None:
         click.echo(str(refresh_topics(record.id)))
     else:
         click.echo(f"Queued job {record.id}; a worker on the topics queue will run it.")
+
+
+@click.command("import-feedback")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_feedback(csv_file: str) -> None:
+    """Import feedback from CSV_FILE (columns: text, email, and optionally name, company,
+    received_at, id). Bad rows are reported by line number; the rest imports; importing the
+    same file again adds nothing."""
+    from vocportal.feedback.importer import import_rows
+
+    with open(csv_file, newline="", encoding="utf-8-sig") as file:
+        total = max(sum(1 for _ in file) - 1, 0)
+        file.seek(0)
+        with click.progressbar(length=total, label="Importing feedback") as bar:
+            done = 0
+
+            def advance(n: int) -> None:
+                nonlocal done
+                bar.update(n - done)
+                done = n
+
+            report = import_rows(file, progress=advance)
+    for line, message in report.errors:
+        click.echo(f"line {line}: {message}", err=True)
+    click.echo(
+        f"{report.created} imported, {report.duplicates} already there, "
+        f"{len(report.errors)} rejected; embedding and themes follow in the background."
+    )
+    if report.errors:
+        raise SystemExit(1)

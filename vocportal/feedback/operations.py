@@ -178,7 +178,21 @@ def link(actor: User, item: FeedbackItem, idea: Idea | None) -> None:
 
 
 def suggestions(item: FeedbackItem, limit: int = 5):
-    """The ideas most like this feedback (by meaning), for linking."""
+    """The ideas most like this feedback (by meaning), for linking; none until the item has
+    been embedded (the page does not load the model for it)."""
+    import numpy as np
+
+    from vocportal.embeddings.model import MODEL_NAME
+    from vocportal.embeddings.models import Embedding
     from vocportal.embeddings.similar import similar_ideas
 
-    return similar_ideas(None, text=item.text, limit=limit)
+    stored = db.session.scalar(
+        select(Embedding.vector).where(
+            Embedding.item_type == "feedback",
+            Embedding.item_id == item.id,
+            Embedding.model == MODEL_NAME,
+        )
+    )
+    if stored is None:
+        return []
+    return similar_ideas(None, vector=np.frombuffer(stored, dtype="<f4"), limit=limit)

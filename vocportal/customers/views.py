@@ -1,0 +1,286 @@
+"""Staff pages: companies, segments and weights, weighted demand, customer memory, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from vocportal.accounts.models import User
+from vocportal.customers import operations as ops
+from vocportal.customers import timeline as memory
+from vocportal.customers.forms import CompanyForm, PersonCompanyForm, SegmentForm
+from vocportal.customers.models import Company, Segment
+from vocportal.extensions import db
+from vocportal.feedback.models import FeedbackItem
+from vocportal.forms import commit_or_show
+from vocportal.ideas.models import Idea, Vote
+from vocportal.permissions import staff_required
+from vocportal.triage.forms import PostForm
+
+bp = Blueprint("customers", __name__, url_prefix="/staff")
+
+
+def _attributes(text: str | None) -> dict:
+    pairs = {}
+    for line in (text or "").splitlines():
+        if "=" in line:
+            key, value = line.split("=", 1)
+            if key.strip():
+                pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def _company_kwargs(form: CompanyForm) -> dict:
+    return {
+        "name": form.name.data,
+        "plan": form.plan.data,
+        "tier": form.tier.data,
+        "monthly_revenue": form.monthly_revenue.data,
+        "external_id": form.external_id.data,
+        "attributes": _attributes(form.attributes.data),
+    }
+
+
+@bp.route("/companies", methods=["GET", "POST"])
+@staff_required
+def companies():
+    form = CompanyForm()
+    if form.validate_on_submit():
+        ok, company = commit_or_show(
+            form, lambda: ops.save_company(current_user, None, **_company_kwargs(form))
+        )
+        if ok:
+            flash(f"Company {company.name} added.", "success")
+            return redirect(url_for("customers.company", company_id=company.id))
+    weights = ops.weights()
+    return render_template(
+        "customers/companies.html", companies=ops.companies(), weights=weights, form=form
+    ), 400 if form.errors else 200
+
+
+@bp.route("/companies/<int:company_id>", methods=["GET", "POST"])
+@staff_required
+def company(company_id: int):
+    company = db.session.get(Company, company_id) or abort(404)
+    form = CompanyForm(
+        obj=company,
+        attributes="\n".join(f"{k}={v}" for k, v in (company.attributes or {}).items()),
+    )
+    if form.validate_on_submit():
+        ok, _ = commit_or_show(
+            form, lambda: ops.save_company(current_user, company, **_company_kwargs(form))
+        )
+        if ok:
+            flash("Saved.", "success")
+            return redirect(url_for("customers.company", company_id=company.id))
+    people = list(db.session.scalars(select(User).where(User.company_id == company.id)))
+    return render_template(
+        "customers/company.html",
+        company=company,
+        form=form,
+        people=people,
+        segment=ops.weights().segment_of.get(company.id),
+        entries=memory.timeline([p.id for p in people]),
+    ), 400 if form.errors else 200
+
+
+@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+@staff_required
+def person(user_id: int):
+    person = db.session.get(User, user_id) or abort(404)
+    form = PersonCompanyForm(company=person.company_id or 0)
+    form.company.choices = [(0, "No company")] + [(c.id, c.name) for c in ops.companies()]
+    if form.validate_on_submit():
+        chosen = db.session.get(Company, form.company.data) if form.company.data else None
+        ops.set_company(current_user, person, chosen)
+        db.session.commit()
+        flash("Company saved.", "success")
+        return redirect(url_for("customers.person", user_id=person.id))
+    return render_template(
+        "customers/person.html",
+        person=person,
+        form=form,
+        company=db.session.get(Company, person.company_id) if person.company_id else None,
+        segment=ops.weights().segment_of.get(person.company_id),
+        entries=memory.timeline([person.id]),
+    )
+
+
+@bp.route("/segments", methods=["GET", "POST"])
+@staff_required
+def segments():
+    form = SegmentForm()
+    if form.validate_on_submit():
+        ok, _ = commit_or_show(
+            form,
+            lambda: ops.save_segment(
+                current_user,
+                None,
+                name=form.name.data,
+                weight=form.weight.data,
+                plan=form.plan.data,
+                tier=form.tier.data,
+                min_revenue=form.min_revenue.data,
+                max_revenue=form.max_revenue.data,
+                position=form.position.data or 0,
+            ),
+        )
+        if ok:
+            flash("Segment saved.", "success")
+            return redirect(url_for("customers.segments"))
+    w = ops.weights()
+    counts: dict[int, int] = {}
+    for segment in w.segment_of.values():
+        counts[segment.id] = counts.get(segment.id, 0) + 1
+    return render_template(
+        "customers/segments.html",
+        segments=ops.segments(),
+        counts=counts,
+        form=form,
+        post=PostForm(formdata=None),
+    ), 400 if form.errors else 200
+
+
+@bp.post("/segments/<int:segment_id>/delete")
+@staff_required
+def delete_segment(segment_id: int):
+    segment = db.session.get(Segment, segment_id) or abort(404)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    ops.delete_segment(current_user, segment)
+    db.session.commit()
+    flash("Segment deleted.", "success")
+    return redirect(url_for("customers.segments"))
+
+
+def _segment_arg() -> Segment | None:
+    value = request.args.get("segment", type=int)
+    if not value:
+        return None
+    return db.session.get(Segment, value) or abort(404)
+
+
+@bp.get("/demand")
+@staff_required
+def demand():
+    """Ideas ranked by demand, raw or weighted, optionally only one segment's."""
+    segment = _segment_arg()
+    weighted = request.args.get("weighted", "1") == "1"
+    ideas = list(
+        db.session.scalars(
+            select(Idea).where(
+                Idea.withdrawn_at.is_(None),
+                Idea.hidden_at.is_(None),
+                Idea.duplicate_of_id.is_(None),
+            )
+        )
+    )
+    figures = ops.demand([i.id for i in ideas], segment.id if segment else None)
+    rows = [(i, figures.get(i.id, ops.Demand())) for i in ideas]
+    if segment is not None:
+        rows = [r for r in rows if r[1].in_segment]
+        rows.sort(key=lambda r: (-r[1].in_segment, -r[1].weighted, r[0].id))
+    elif weighted:
+        rows.sort(key=lambda r: (-r[1].weighted, -r[1].supporters, r[0].id))
+    else:
+        rows.sort(key=lambda r: (-r[1].supporters, -r[1].weighted, r[0].id))
+    return render_template(
+        "customers/demand.html",
+        rows=rows[:200],
+        segments=ops.segments(),
+        segment=segment,
+        weighted=weighted,
+    )
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+
+def _ideas_rows():
+    ideas = list(db.session.scalars(select(Idea).order_by(Idea.id)))
+    figures = ops.demand([i.id for i in ideas])
+    for idea in ideas:
+        d = figures.get(idea.id, ops.Demand())
+        yield {
+            "id": idea.id,
+            "title": idea.title,
+            "board": idea.board.name,
+            "status": idea.status.value,
+            "votes": idea.vote_count,
+            "supporters": d.supporters,
+            "weighted_demand": round(d.weighted, 3),
+            "companies": d.companies,
+            "author_email": idea.author.email,
+            "created_at": idea.created_at.isoformat(),
+            "duplicate_of": idea.duplicate_of_id,
+        }
+
+
+def _votes_rows():
+    w = ops.weights()
+    for vote, email, company_id in db.session.execute(
+        select(Vote, User.email, User.company_id)
+        .join(User, User.id == Vote.user_id)
+        .order_by(Vote.id)
+    ):
+        segment = w.segment_of.get(company_id)
+        yield {
+            "idea_id": vote.idea_id,
+            "email": email,
+            "company_id": company_id,
+            "segment": segment.name if segment else "",
+            "weight": w.company_weight(company_id),
+            "voted_at": vote.created_at.isoformat(),
+        }
+
+
+def _feedback_rows():
+    w = ops.weights()
+    for item in db.session.scalars(select(FeedbackItem).order_by(FeedbackItem.id)):
+        segment = w.segment_of.get(item.company_id)
+        yield {
+            "id": item.id,
+            "text": item.text,
+            "source": item.source.value,
+            "email": item.author.email,
+            "company_id": item.company_id,
+            "segment": segment.name if segment else "",
+            "weight": w.company_weight(item.company_id),
+            "received_at": item.received_at.isoformat(),
+            "idea_id": item.idea_id,
+        }
+
+
+EXPORTS = {"ideas": _ideas_rows, "votes": _votes_rows, "feedback": _feedback_rows}
+
+
+@bp.get("/export/<what>.<fmt>")
+@staff_required
+def export(what: str, fmt: str):
+    rows_of = EXPORTS.get(what)
+    if rows_of is None or fmt not in ("csv", "json"):
+        abort(404)
+    rows = list(rows_of())
+    headers = {"Content-Disposition": f'attachment; filename="{what}.{fmt}"'}
+    if fmt == "json":
+        return Response(
+            json.dumps(rows, ensure_ascii=False), mimetype="application/json", headers=headers
+        )
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            # Spreadsheet formula injection: a cell starting with = + - @ is made text.
+            writer.writerow(
+                {
+                    k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
+                    for k, v in row.items()
+                }
+            )
+    return Response(out.getvalue(), mimetype="text/csv", headers=headers)

@@ -1,0 +1,35 @@
+"""Feedback forms."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import EmailField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+
+class FeedbackForm(FlaskForm):
+    """Staff type in feedback heard elsewhere (a call, a meeting)."""
+
+    text = TextAreaField("What the customer said", validators=[DataRequired(), Length(max=20_000)])
+    email = EmailField("Customer email", validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField("Customer name", validators=[Optional(), Length(max=80)])
+    company = StringField("Company", validators=[Optional(), Length(max=160)])
+
+
+class LinkForm(FlaskForm):
+    idea = IntegerField(
+        "Link to idea number",
+        validators=[
+            DataRequired(message="Give the number of the idea."),
+            NumberRange(min=1, max=2**31 - 1),
+        ],
+    )
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        "CSV file",
+        validators=[
+            FileRequired("Choose a CSV file."),
+            FileAllowed(["csv"], "Upload a .csv file."),
+        ],
+    )

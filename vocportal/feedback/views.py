@@ -1,0 +1,251 @@
+"""Feedback pages for staff, the CSV upload, and the two public intake points: the
+embeddable widget and the inbound-email webhook."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from email.utils import parseaddr
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_login import current_user
+
+from vocportal.errors import OperationError
+from vocportal.extensions import csrf, db, limiter
+from vocportal.feedback import operations as ops
+from vocportal.feedback.forms import FeedbackForm, LinkForm, UploadForm
+from vocportal.feedback.models import FeedbackSource
+from vocportal.forms import commit_or_show
+from vocportal.ideas.models import Idea
+from vocportal.permissions import staff_required
+from vocportal.queue.operations import defer
+from vocportal.triage.forms import PostForm
+
+bp = Blueprint("feedback", __name__)
+
+
+# --- staff pages ---------------------------------------------------------------------------
+
+
+@bp.route("/staff/feedback", methods=["GET", "POST"])
+@staff_required
+def index():
+    form = FeedbackForm()
+    if form.validate_on_submit():
+        ok, result = commit_or_show(
+            form,
+            lambda: ops.create_feedback(
+                text=form.text.data,
+                source=FeedbackSource.portal,
+                email=form.email.data,
+                name=form.name.data,
+                company=form.company.data,
+                external_id=f"portal:{uuid.uuid4()}",
+                payload={"entered_by": current_user.id},
+            ),
+        )
+        if ok:
+            flash("Feedback saved; it will be embedded and placed in a theme.", "success")
+            return redirect(url_for("feedback.show", item_id=result[0].id))
+    source = request.args.get("source")
+    try:
+        source = FeedbackSource(source) if source else None
+    except ValueError:
+        abort(404)
+    unlinked = request.args.get("unlinked") == "1"
+    return render_template(
+        "feedback/index.html",
+        items=ops.recent(100, unlinked_only=unlinked, source=source),
+        form=form,
+        upload=UploadForm(formdata=None),
+        sources=list(FeedbackSource),
+        source=source,
+        unlinked=unlinked,
+    ), 400 if form.errors else 200
+
+
+@bp.route("/staff/feedback/<int:item_id>", methods=["GET", "POST"])
+@staff_required
+def show(item_id: int):
+    item = ops.get(item_id) or abort(404)
+    form = LinkForm()
+    if form.validate_on_submit():
+        idea = db.session.get(Idea, form.idea.data)
+        if idea is None:
+            form.idea.errors = [f"There is no idea #{form.idea.data}."]
+        else:
+            ok, _ = commit_or_show(form, lambda: ops.link(current_user, item, idea))
+            if ok:
+                flash(
+                    f"Linked to “{idea.title}”: {item.author.display_name} will hear its updates.",
+                    "success",
+                )
+                return redirect(url_for("feedback.show", item_id=item.id))
+    return render_template(
+        "feedback/show.html",
+        item=item,
+        form=form,
+        post=PostForm(formdata=None),
+        suggestions=ops.suggestions(item),
+    ), 400 if form.errors else 200
+
+
+@bp.post("/staff/feedback/<int:item_id>/unlink")
+@staff_required
+def unlink(item_id: int):
+    item = ops.get(item_id) or abort(404)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    ops.link(current_user, item, None)
+    db.session.commit()
+    flash("Unlinked.", "success")
+    return redirect(url_for("feedback.show", item_id=item.id))
+
+
+@bp.post("/staff/feedback/import")
+@staff_required
+def upload():
+    """Save the uploaded CSV and import it in a job (a large file takes a while)."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "feedback/index.html",
+            items=ops.recent(100),
+            form=FeedbackForm(formdata=None),
+            upload=form,
+            sources=list(FeedbackSource),
+            source=None,
+            unlinked=False,
+        ), 400
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}.csv"
+    form.file.data.save(folder / name)
+    record = defer(
+        "import feedback CSV",
+        "jobs.feedback.import_csv",
+        name,
+        queue="default",
+        timeout=3600,
+        attempts=2,
+    )
+    db.session.commit()
+    flash("Import started; its progress is below.", "success")
+    return redirect(url_for("queue.index") + f"#job-{record.id}")
+
+
+# --- public intake -------------------------------------------------------------------------
+
+
+def _allowed_origin(origin: str | None) -> str | None:
+    """The Origin if the widget may post from it (WIDGET_ALLOWED_ORIGINS, '*' for any)."""
+    if not origin:
+        return None
+    allowed = current_app.config["WIDGET_ALLOWED_ORIGINS"]
+    if "*" in allowed or origin in allowed:
+        return origin
+    return None
+
+
+def _cors(response, origin: str | None):
+    if origin:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Vary"] = "Origin"
+        response.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+@bp.get("/widget.js")
+def widget_script():
+    """The embeddable widget: `<script src="https://portal/widget.js" async></script>`."""
+    response = send_from_directory(current_app.static_folder, "widget/widget.js")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.route("/widget/feedback", methods=["POST", "OPTIONS"])
+@csrf.exempt
+@limiter.limit(lambda: current_app.config["LIMIT_WIDGET"])
+def widget_feedback():
+    """Feedback from the widget on another site.
+
+    CSRF: the endpoint takes only `application/json`, which a cross-site HTML form cannot
+    send and which makes browsers ask first (a CORS preflight); the Origin must be one
+    WIDGET_ALLOWED_ORIGINS lists. No cookie is read: the widget acts as nobody, so a forged
+    request could at most post feedback in someone's name, which anyone can do by typing
+    their email; the rate limit bounds that.
+    """
+    origin = _allowed_origin(request.headers.get("Origin"))
+    if request.method == "OPTIONS":
+        return _cors(current_app.response_class(status=204 if origin else 403), origin)
+    if request.headers.get("Origin") and origin is None:
+        return _cors(jsonify(error="This site may not post feedback here."), None), 403
+    if not request.is_json:
+        return _cors(jsonify(error="Send JSON (Content-Type: application/json)."), origin), 415
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return _cors(jsonify(error="The body must be a JSON object."), origin), 400
+    try:
+        item, created = ops.create_feedback(
+            text=str(data.get("text") or ""),
+            source=FeedbackSource.widget,
+            email=str(data.get("email") or ""),
+            name=str(data.get("name") or "") or None,
+            external_id=str(data.get("id") or "") or None,
+            payload={"page": str(data.get("page") or "")[:500], "origin": origin or ""},
+        )
+    except OperationError as error:
+        db.session.rollback()
+        return _cors(jsonify(error=error.message, field=error.field), origin), 422
+    db.session.commit()
+    return _cors(jsonify(id=item.id, created=created), origin), 201 if created else 200
+
+
+@bp.post("/hooks/inbound-email")
+@csrf.exempt
+def inbound_email():
+    """Inbound email as JSON (the common shape: sender/from, subject, text), authenticated
+    by INBOUND_EMAIL_SECRET in the `X-Webhook-Secret` header or the `secret` query argument."""
+    secret = current_app.config["INBOUND_EMAIL_SECRET"]
+    given = request.headers.get("X-Webhook-Secret") or request.args.get("secret") or ""
+    if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+        return jsonify(error="Unknown or missing webhook secret."), 401
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(error="Send a JSON object: sender, subject, text."), 400
+    sender = str(data.get("sender") or data.get("from") or data.get("From") or "")
+    name, address = parseaddr(sender)
+    subject = str(data.get("subject") or data.get("Subject") or "").strip()
+    text = str(data.get("text") or data.get("body-plain") or data.get("TextBody") or "").strip()
+    message_id = str(
+        data.get("message_id") or data.get("Message-Id") or data.get("MessageID") or ""
+    )
+    try:
+        item, created = ops.create_feedback(
+            text=f"{subject}\n\n{text}".strip() if subject else text,
+            source=FeedbackSource.email,
+            email=address,
+            name=name or None,
+            external_id=message_id or None,
+            payload=data,
+        )
+    except OperationError as error:
+        db.session.rollback()
+        return jsonify(error=error.message, field=error.field), 422
+    db.session.commit()
+    return jsonify(id=item.id, created=created), 201 if created else 200
