@@ -287,6 +287,9 @@ def test_weighted_demand_segment_filter_and_exports(app, client, make_user, make
     items = json.loads(client.get("/staff/export/feedback.json").get_data(as_text=True))
     assert items[0]["weight"] == 5 and items[0]["idea_id"] == sso.id
     assert client.get("/staff/export/secrets.csv").status_code == 404
+    panel = client.get(f"/ideas/{sso.id}").get_data(as_text=True)
+    assert 'data-testid="weighted-demand">11.0<' in panel
+    assert "BigCo" in panel and "Enterprise, weight 5.0" in panel and "SSO please" in panel
     # Customers see none of it.
     client.logout()
     client.login(alice.email)

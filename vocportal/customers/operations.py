@@ -224,3 +224,48 @@ def demand(idea_ids: list[int], segment_id: int | None = None) -> dict[int, Dema
     for idea_id, ids in companies.items():
         result[idea_id].companies = len(ids)
     return dict(result)
+
+
+@dataclass
+class Asker:
+    """Supporters of one idea from one company (or with none), for the idea's staff panel."""
+
+    company: Company | None
+    segment: Segment | None
+    weight: float
+    people: list[User]
+
+
+def who_is_asking(idea_id: int) -> list[Asker]:
+    """The idea's supporters grouped by company, heaviest first."""
+    rows = supporter_rows([idea_id])
+    w = weights()
+    people = {
+        u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[1] for r in rows])))
+    }
+    companies = {
+        c.id: c
+        for c in db.session.scalars(
+            select(Company).where(Company.id.in_({r[2] for r in rows if r[2] is not None}))
+        )
+    }
+    groups: dict[int | None, list[User]] = defaultdict(list)
+    for _idea_id, user_id, company_id in rows:
+        groups[company_id].append(people[user_id])
+    askers = [
+        Asker(
+            companies.get(company_id),
+            w.segment_of.get(company_id) if company_id is not None else None,
+            w.company_weight(company_id),
+            sorted(members, key=lambda u: u.display_name),
+        )
+        for company_id, members in groups.items()
+    ]
+    askers.sort(
+        key=lambda a: (
+            -a.weight * len(a.people),
+            a.company is None,
+            a.company.name if a.company else "",
+        )
+    )
+    return askers

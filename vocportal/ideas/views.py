@@ -162,6 +162,8 @@ def _render_idea(idea, comment_form, status_form, code: int = 200):
     related = similar_ideas(user, idea=idea, limit=5)
     staff = {}
     if user is not None and user.is_staff:
+        from vocportal.customers import operations as customers
+        from vocportal.feedback import operations as feedback
         from vocportal.triage import operations as triage
         from vocportal.triage.forms import DuplicateForm, NoteForm, PostForm
         from vocportal.triage.views import owner_form
@@ -174,6 +176,9 @@ def _render_idea(idea, comment_form, status_form, code: int = 200):
             "duplicate_form": DuplicateForm(formdata=None, next=here),
             "post_form": PostForm(formdata=None, next=here),
             "merge": active_merge(idea),
+            "demand": customers.demand([idea.id]).get(idea.id, customers.Demand()),
+            "askers": customers.who_is_asking(idea.id),
+            "feedback": feedback.for_idea(idea),
         }
     return render_template(
         "ideas/show.html",
