@@ -72,6 +72,14 @@ def test_seed_demo_is_believable_and_consistent(app):
         assert idea.vote_count == counts.get(idea.id, 0)
     titles = db.session.scalars(select(Idea.title)).all()
     assert not any("lorem" in t.lower() for t in titles)
+    # Companies, weighted segments and feedback from other channels, with people in them.
+    from vocportal.customers.models import Company, Segment
+    from vocportal.feedback.models import FeedbackItem
+
+    assert db.session.scalar(select(func.count()).select_from(Company)) >= 5
+    assert {s.name for s in db.session.scalars(select(Segment))} == {"Enterprise", "Team"}
+    assert db.session.scalar(select(func.count()).select_from(FeedbackItem)) == 10
+    assert db.session.scalar(select(func.count()).where(User.company_id.is_not(None))) > 40
     # The printed logins work.
     for email, password in DEMO_LOGINS.values():
         user = db.session.scalar(select(User).where(User.email == email))

@@ -86,6 +86,7 @@ def demo(host: str, port: int) -> None:
 
     from vocportal.demo.seed import DEMO_LOGINS, database_is_empty, seed
     from vocportal.extensions import db
+    from vocportal.feedback.operations import request_embedding as request_feedback_embedding
     from vocportal.queue.operations import defer
     from vocportal.queue.redis import EmbeddedRedis
 
@@ -104,6 +105,7 @@ def demo(host: str, port: int) -> None:
         seed()
         # Embedding every demo idea also asks for a theme refresh when it is done.
         defer("embed ideas", "jobs.embeddings.backfill", queue="embeddings", timeout=3600)
+        request_feedback_embedding()
         db.session.commit()
     command = [sys.executable, "-m", "vocportal.cli"]
     # Own sessions: a Ctrl-C in the terminal reaches only this process, which then stops the

@@ -13,8 +13,10 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select
 
 from vocportal.accounts.models import Role, User
+from vocportal.customers.models import Company, Segment
 from vocportal.demo import content
 from vocportal.extensions import db
+from vocportal.feedback.models import FeedbackItem, FeedbackSource
 from vocportal.ideas.models import Board, Comment, Follow, Idea, IdeaStatus, StatusChange, Vote
 from vocportal.ideas.operations import trend_weight
 from vocportal.markdown import render_markdown
@@ -221,8 +223,10 @@ def seed(seed_value: int = 7) -> dict[str, int]:
         idea.vote_count = len(vote_sets[idea.id])
         idea.comment_count = comment_counts[idea.id]
         idea.trend_score = trend[idea.id]
+    feedback_count = _seed_customers(rng, customers, now)
     db.session.commit()
     return {
+        "feedback items": feedback_count,
         "boards": len(boards),
         "people": len(staff) + len(customers),
         "ideas": len(ideas),
@@ -230,3 +234,69 @@ def seed(seed_value: int = 7) -> dict[str, int]:
         "comments": len(comments),
         "status changes": len(changes),
     }
+
+
+PLANS = (("starter", 49.0), ("team", 390.0), ("enterprise", 4200.0))
+
+#: Feedback heard outside the portal: (channel, text).
+FEEDBACK = [
+    (FeedbackSource.email, "Your app logged me out in the middle of entering my week again."),
+    (FeedbackSource.email, "Can we get an export of all hours per client for the accountant?"),
+    (
+        FeedbackSource.widget,
+        "Please let me track time offline on my phone, the train has no signal.",
+    ),
+    (FeedbackSource.widget, "Dark theme please, my eyes at 11pm."),
+    (FeedbackSource.support, "Customer asks for SAML single sign-on before renewing (Okta)."),
+    (FeedbackSource.support, "Invoices should pull the hours straight from timesheets."),
+    (
+        FeedbackSource.csv,
+        "NPS comment: reporting is great but the charts can't be exported to PDF.",
+    ),
+    (FeedbackSource.csv, "NPS comment: too many clicks to approve a week of timesheets."),
+    (FeedbackSource.portal, "On the call: they need a Slack reminder when timesheets are due."),
+    (FeedbackSource.api, "Integration request from our Jira power users: log time from an issue."),
+]
+
+
+def _seed_customers(rng: random.Random, people: list[User], now) -> int:
+    """Companies from the demo people's email domains, two weighted segments, and feedback
+    from other channels (not linked to ideas yet: that is for staff to do)."""
+    by_domain = {}
+    for spec in content.COMPANIES:
+        plan, revenue = rng.choice(PLANS)
+        company = Company(
+            name=spec["name"],
+            plan=plan,
+            monthly_revenue=revenue * rng.uniform(0.8, 1.6),
+            tier="strategic" if plan == "enterprise" and rng.random() < 0.5 else None,
+            attributes={"domain": spec["domain"]},
+        )
+        db.session.add(company)
+        by_domain[spec["domain"]] = company
+    db.session.flush()
+    for person in people:
+        company = by_domain.get(person.email.split("@")[1])
+        if company is not None:
+            person.company_id = company.id
+    db.session.add_all(
+        [
+            Segment(name="Enterprise", plan="enterprise", weight=5.0, position=0),
+            Segment(name="Team", plan="team", weight=2.0, position=1),
+        ]
+    )
+    with_company = [p for p in people if p.company_id is not None]
+    for n, (source, text) in enumerate(FEEDBACK):
+        author = rng.choice(with_company)
+        db.session.add(
+            FeedbackItem(
+                text=text,
+                source=source,
+                external_id=f"demo-{n}",
+                author_id=author.id,
+                company_id=author.company_id,
+                received_at=now - timedelta(days=rng.randint(1, 60)),
+                payload={"demo": True},
+            )
+        )
+    return len(FEEDBACK)
