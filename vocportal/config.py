@@ -112,6 +112,12 @@ def load_config(instance_path: Path) -> dict:
         "NOTIFY_FANOUT_CHUNK": int(os.environ.get("NOTIFY_FANOUT_CHUNK", "1000")),
         "DIGEST_HOUR_UTC": int(os.environ.get("DIGEST_HOUR_UTC", "8")),
         "THEME_ALERTS_SECONDS": int(os.environ.get("THEME_ALERTS_SECONDS", "3600")),
+        # Outbound webhooks: targets on private, loopback, link-local (and other non-public)
+        # addresses are refused unless this is on; seconds to wait for a receiver; attempts
+        # per delivery before it is failed (retried at JOB_RETRY_INTERVALS).
+        "WEBHOOK_ALLOW_PRIVATE": _bool("WEBHOOK_ALLOW_PRIVATE", False),
+        "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10")),
+        "WEBHOOK_ATTEMPTS": int(os.environ.get("WEBHOOK_ATTEMPTS", "5")),
         # Anonymous visitors may see public list pages up to this many seconds old (0: off).
         "ANONYMOUS_PAGE_CACHE_SECONDS": float(os.environ.get("ANONYMOUS_PAGE_CACHE_SECONDS", "5")),
     }

@@ -32,6 +32,8 @@ from vocportal.markdown import render_markdown
 from vocportal.notifications import operations as notifications
 from vocportal.notifications.models import EventKind
 from vocportal.timeutil import utcnow
+from vocportal.webhooks import operations as webhooks
+from vocportal.webhooks.models import WebhookEvent
 
 #: Trending weighs each vote by 2**(age / half-life); see Idea.trend_score.
 TREND_EPOCH = datetime(2025, 1, 1)
@@ -191,6 +193,7 @@ def create_idea(author: User, board: Board, title: str, body: str) -> Idea:
     db.session.flush()
     vote(author, idea)
     enqueue_idea_embedding(idea)
+    webhooks.emit(WebhookEvent.idea_created, webhooks.idea_payload(idea))
     return idea
 
 
@@ -292,6 +295,7 @@ def change_status(
             idea_id=idea.id,
             status_change_id=change.id,
         )
+    webhooks.emit(WebhookEvent.status_changed, webhooks.status_payload(idea, change))
     return change
 
 
@@ -396,6 +400,7 @@ def add_comment(author: User, idea: Idea, body: str, official: bool = False) -> 
             idea_id=idea.id,
             comment_id=comment.id,
         )
+    webhooks.emit(WebhookEvent.comment_created, webhooks.comment_payload(comment))
     return comment
 
 

@@ -1,0 +1,374 @@
+"""Outbound webhooks: endpoints admins register, events turned into signed deliveries.
+
+What a receiver gets, for every event its endpoint subscribes to:
+
+    POST <endpoint URL>
+    Content-Type: application/json
+    User-Agent: vocportal-webhooks/1
+    X-Vocportal-Event: idea.created
+    X-Vocportal-Delivery: 42
+    X-Vocportal-Timestamp: 1767225600
+    X-Vocportal-Signature: sha256=<hex>
+
+    {"id": 42, "event": "idea.created", "created_at": "2026-01-01T00:00:00+00:00",
+     "data": {...}}
+
+The signature is the hex HMAC-SHA256, keyed with the endpoint's secret, of
+`<timestamp>.<raw body>` (Stripe's scheme). To verify: recompute it over the raw body
+bytes as received, compare in constant time, and refuse timestamps older than a few
+minutes, so that a captured request cannot be replayed later (`verify_signature` does
+exactly this). Each attempt is signed afresh with its own timestamp; the delivery id stays
+the same across retries, so a receiver that sees it twice (RQ delivers at least once) can
+drop the repeat.
+
+Any 2xx answer is a delivery. Anything else (another status, a timeout, a refused
+connection) is retried by RQ up to WEBHOOK_ATTEMPTS attempts, after which the delivery is
+failed; a target refused by the address check fails at once (see `webhooks.net`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import delete, select
+
+from vocportal.accounts.models import User
+from vocportal.errors import OperationError, PermissionDenied
+from vocportal.extensions import db
+from vocportal.feedback.models import FeedbackItem
+from vocportal.ideas.models import Comment, Idea, StatusChange
+from vocportal.queue import operations as queue
+from vocportal.timeutil import utcnow
+from vocportal.webhooks import net
+from vocportal.webhooks.models import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+
+#: Characters of a receiver's answer kept in the delivery log.
+RESPONSE_BODY_CHARS = 2000
+#: How old a signed timestamp may be before `verify_signature` refuses it (seconds).
+SIGNATURE_TOLERANCE = 300
+
+
+# --- signatures --------------------------------------------------------------------------
+
+
+def sign(secret: str, timestamp: int | str, body: bytes) -> str:
+    """Return the `X-Vocportal-Signature` value for a body sent at `timestamp`."""
+    message = str(timestamp).encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def verify_signature(
+    secret: str,
+    timestamp: str,
+    body: bytes,
+    signature: str,
+    *,
+    tolerance: int = SIGNATURE_TOLERANCE,
+    now: float | None = None,
+) -> bool:
+    """Check a request as a receiver should: the HMAC matches and the timestamp is recent."""
+    try:
+        sent = int(timestamp)
+    except (TypeError, ValueError):
+        return False
+    if abs((time.time() if now is None else now) - sent) > tolerance:
+        return False
+    return hmac.compare_digest(sign(secret, sent, body), signature or "")
+
+
+# --- endpoints ---------------------------------------------------------------------------
+
+
+def _check_admin(actor: User) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied()
+
+
+def check_url(url: str) -> str:
+    """Return the URL cleaned up, or refuse it (field "url") as a webhook target.
+
+    The scheme must be http or https and the host must resolve; unless WEBHOOK_ALLOW_PRIVATE
+    is on, none of its addresses may be private, loopback, link-local and so on. The same
+    check runs again before every delivery, since DNS answers change.
+    """
+    try:
+        target = net.parse_target(url)
+    except net.TargetRefused as refused:
+        raise OperationError(refused.message, field="url") from None
+    try:
+        net.resolve(target, current_app.config["WEBHOOK_ALLOW_PRIVATE"])
+    except net.TargetRefused as refused:
+        raise OperationError(refused.message, field="url") from None
+    except (OSError, UnicodeError):
+        raise OperationError(
+            f"The host {target.host} could not be found; check the URL.", field="url"
+        ) from None
+    return url.strip()
+
+
+def create_endpoint(actor: User, url: str, events: list[str]) -> WebhookEndpoint:
+    """Register a receiver for some events, with a new random signing secret: admins only."""
+    _check_admin(actor)
+    events = set(events or [])
+    chosen = [e.value for e in WebhookEvent if e.value in events]
+    if not chosen or len(chosen) != len(events):
+        raise OperationError("Choose at least one event.", field="events")
+    if len(url.strip()) > 500:
+        raise OperationError("Use a URL of at most 500 characters.", field="url")
+    endpoint = WebhookEndpoint(
+        url=check_url(url),
+        secret=secrets.token_urlsafe(32),
+        events=chosen,
+        active=True,
+        created_by_id=actor.id,
+    )
+    db.session.add(endpoint)
+    db.session.flush()
+    return endpoint
+
+
+def set_endpoint_active(actor: User, endpoint: WebhookEndpoint, active: bool) -> None:
+    """Turn an endpoint on or off; while off, events are not sent to it: admins only."""
+    _check_admin(actor)
+    endpoint.active = active
+    db.session.flush()
+
+
+def delete_endpoint(actor: User, endpoint: WebhookEndpoint) -> None:
+    """Remove an endpoint with its delivery log; queued deliveries are dropped: admins only."""
+    _check_admin(actor)
+    db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
+    db.session.delete(endpoint)
+    db.session.flush()
+
+
+def endpoints() -> list[WebhookEndpoint]:
+    return list(db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)))
+
+
+def deliveries_of(endpoint: WebhookEndpoint):
+    """The select for an endpoint's delivery log, newest first."""
+    return (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint.id)
+        .order_by(WebhookDelivery.id.desc())
+    )
+
+
+# --- payloads ----------------------------------------------------------------------------
+# Only what a receiver needs to act on the event: public text, ids, statuses and links.
+# Never password hashes, internal notes, owners or triage data.
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.replace(tzinfo=UTC).isoformat() if value is not None else None
+
+
+def _link(path: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def _person(user: User | None) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.id, "display_name": user.display_name, "is_staff": user.is_staff}
+
+
+def idea_payload(idea: Idea) -> dict:
+    """An idea as receivers see it: its public text, status, board, votes and link."""
+    return {
+        "id": idea.id,
+        "title": idea.title,
+        "body": idea.body,
+        "status": idea.status.value,
+        "board": {"id": idea.board.id, "slug": idea.board.slug, "name": idea.board.name},
+        "author": _person(idea.author),
+        "vote_count": idea.vote_count,
+        "comment_count": idea.comment_count,
+        "created_at": _iso(idea.created_at),
+        "url": _link(f"/ideas/{idea.id}"),
+    }
+
+
+def status_payload(idea: Idea, change: StatusChange) -> dict:
+    """A published status update: old and new status, the public message, the idea."""
+    return {
+        "id": change.id,
+        "old_status": change.old_status.value,
+        "new_status": change.new_status.value,
+        "message": change.message,
+        "changed_by": _person(db.session.get(User, change.actor_id)),
+        "changed_at": _iso(change.created_at),
+        "idea": idea_payload(idea),
+        "url": _link(f"/ideas/{idea.id}#status-{change.id}"),
+    }
+
+
+def comment_payload(comment: Comment) -> dict:
+    """A public comment, with the idea it is on."""
+    idea = db.session.get(Idea, comment.idea_id)
+    return {
+        "id": comment.id,
+        "body": comment.body,
+        "is_official": comment.is_official,
+        "author": _person(comment.author),
+        "created_at": _iso(comment.created_at),
+        "idea": {"id": idea.id, "title": idea.title, "status": idea.status.value},
+        "url": _link(f"/ideas/{idea.id}#c{comment.id}"),
+    }
+
+
+def feedback_payload(item: FeedbackItem) -> dict:
+    """A feedback item: its text, source, who said it (email), company and linked idea."""
+    return {
+        "id": item.id,
+        "text": item.text,
+        "source": item.source.value,
+        "author": {"email": item.author.email},
+        "company_id": item.company_id,
+        "received_at": _iso(item.received_at),
+        "idea_id": item.idea_id,
+    }
+
+
+# --- emitting and delivering -------------------------------------------------------------
+
+
+def emit(event: WebhookEvent, data: dict) -> list[WebhookDelivery]:
+    """Queue a delivery of `data` to every active endpoint subscribed to `event`.
+
+    Call it inside the operation's transaction: the rows are written now and the jobs are
+    handed to RQ only when that transaction commits (a rollback sends nothing).
+    """
+    targets = [
+        e
+        for e in db.session.scalars(
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.active.is_(True))
+            .order_by(WebhookEndpoint.id)
+        )
+        if event.value in (e.events or [])
+    ]
+    deliveries = []
+    now = utcnow()
+    for endpoint in targets:
+        delivery = WebhookDelivery(endpoint_id=endpoint.id, event=event.value, created_at=now)
+        db.session.add(delivery)
+        db.session.flush()
+        delivery.payload = {
+            "id": delivery.id,
+            "event": event.value,
+            "created_at": _iso(now),
+            "data": data,
+        }
+        deliveries.append(delivery)
+    if deliveries:
+        db.session.flush()
+        attempts = current_app.config["WEBHOOK_ATTEMPTS"]
+        timeout = int(current_app.config["WEBHOOK_TIMEOUT_SECONDS"] * 3) + 30
+        for delivery in deliveries:
+            queue.defer(
+                "webhook delivery",
+                "jobs.webhooks.deliver",
+                delivery.id,
+                queue="default",
+                attempts=attempts,
+                timeout=timeout,
+            )
+    return deliveries
+
+
+def body_of(delivery: WebhookDelivery) -> bytes:
+    """The exact bytes sent (and signed) for a delivery."""
+    return json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one delivery attempt came to."""
+
+    status: DeliveryStatus | None  #: the delivery's status after it (None: no such delivery)
+    error: str = ""
+    #: The attempt failed in a way a later attempt may not: the job raises so RQ retries
+    #: (or, after the last attempt, fails the job as the delivery is failed).
+    retry: bool = False
+
+
+def attempt_delivery(delivery_id: int, last_attempt: bool) -> Attempt:
+    """Send a delivery once and log the outcome on its row (flushed; the job commits).
+
+    2xx: delivered. Another answer or a network error: logged, failed if `last_attempt`,
+    else left pending for RQ's retry. A refused target: failed at once, no retry.
+    """
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None:  # its endpoint was deleted meanwhile
+        return Attempt(None)
+    if delivery.status is not DeliveryStatus.pending:  # done before (RQ runs at least once)
+        return Attempt(delivery.status)
+    endpoint = delivery.endpoint
+    now = utcnow()
+    if not endpoint.active:
+        delivery.status = DeliveryStatus.failed
+        delivery.error = "The endpoint was turned off before this delivery was sent."
+        db.session.flush()
+        return Attempt(delivery.status, delivery.error)
+
+    body = body_of(delivery)
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "vocportal-webhooks/1",
+        "X-Vocportal-Event": delivery.event,
+        "X-Vocportal-Delivery": str(delivery.id),
+        "X-Vocportal-Timestamp": timestamp,
+        "X-Vocportal-Signature": sign(endpoint.secret, timestamp, body),
+    }
+    delivery.attempts += 1
+    delivery.last_attempt_at = now
+    delivery.response_status = None
+    delivery.response_body = ""
+    try:
+        response = net.post(
+            endpoint.url,
+            body,
+            headers,
+            timeout=current_app.config["WEBHOOK_TIMEOUT_SECONDS"],
+            allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE"],
+        )
+    except net.TargetRefused as refused:
+        delivery.status = DeliveryStatus.failed
+        delivery.error = f"Refused: {refused.message}"
+        db.session.flush()
+        return Attempt(delivery.status, delivery.error)
+    except TimeoutError:
+        error = f"No answer within {current_app.config['WEBHOOK_TIMEOUT_SECONDS']:g} s."
+    except (OSError, http.client.HTTPException, UnicodeError) as failure:
+        error = f"{type(failure).__name__}: {failure}"
+    else:
+        delivery.response_status = response.status
+        delivery.response_body = response.body[:RESPONSE_BODY_CHARS]
+        if 200 <= response.status < 300:
+            delivery.status = DeliveryStatus.delivered
+            delivery.delivered_at = utcnow()
+            delivery.error = ""
+            db.session.flush()
+            return Attempt(delivery.status)
+        error = f"The receiver answered HTTP {response.status}."
+    delivery.error = error[:2000]
+    if last_attempt:
+        delivery.status = DeliveryStatus.failed
+    db.session.flush()
+    return Attempt(delivery.status, delivery.error, retry=True)
