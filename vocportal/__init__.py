@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from vocportal.queue.views import bp as queue_bp
     from vocportal.themes.views import bp as themes_bp
     from vocportal.triage.views import bp as triage_bp
+    from vocportal.webhooks.views import bp as webhooks_bp
 
     app.register_blueprint(ideas_bp)
     app.register_blueprint(accounts_bp)
@@ -102,3 +103,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(changelog_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(triage_bp)
+    app.register_blueprint(webhooks_bp)
