@@ -22,7 +22,8 @@ from vocportal.feedback.models import FeedbackSource
 
 REQUIRED = ("text", "email")
 KNOWN = ("text", "email", "name", "company", "received_at", "id")
-#: Rows committed together: a crash loses at most one batch, which a re-run then imports.
+#: Rows stored (a few statements) and committed together: a crash loses at most one batch,
+#: which a re-run then imports.
 BATCH = 500
 
 
@@ -69,38 +70,58 @@ def import_rows(
     if missing:
         report.errors.append((1, f"the header has no {' or '.join(missing)} column"))
         return report
-    for n, row in enumerate(reader, start=1):
+    batch: list[tuple[int, dict]] = []
+    done = 0
+
+    def flush() -> None:
+        nonlocal done
+        for (line, _), result in zip(
+            batch,
+            feedback.create_feedback_bulk([v for _, v in batch], FeedbackSource.csv, embed=False),
+            strict=True,
+        ):
+            if result.error:
+                report.errors.append((line, result.error))
+            elif result.created:
+                report.created += 1
+            else:
+                report.duplicates += 1
+        db.session.commit()
+        done += len(batch)
+        batch.clear()
+        if progress:
+            progress(done)
+
+    for row in reader:
         line = reader.line_num
         values = {key: (row.get(original) or "") for key, original in headers.items()}
         try:
-            with db.session.begin_nested():
-                _item, created = feedback.create_feedback(
-                    text=values["text"],
-                    source=FeedbackSource.csv,
-                    email=values["email"],
-                    name=values.get("name"),
-                    company=values.get("company"),
-                    external_id=values.get("id") or None,
-                    received_at=_parse_time(values.get("received_at", "")),
-                    payload={k: v for k, v in values.items() if k not in KNOWN and v},
-                    embed=False,
-                )
+            received_at = _parse_time(values.get("received_at", ""))
         except OperationError as error:
             report.errors.append((line, error.message))
             continue
-        if created:
-            report.created += 1
-        else:
-            report.duplicates += 1
-        if n % BATCH == 0:
-            db.session.commit()
-            if progress:
-                progress(n)
+        batch.append(
+            (
+                line,
+                {
+                    "text": values["text"],
+                    "email": values["email"],
+                    "name": values.get("name"),
+                    "company": values.get("company"),
+                    "external_id": values.get("id") or None,
+                    "received_at": received_at,
+                    "payload": {k: v for k, v in values.items() if k not in KNOWN and v},
+                },
+            )
+        )
+        if len(batch) >= BATCH:
+            flush()
+    if batch:
+        flush()
+    report.errors.sort()
     if report.created:
         feedback.request_embedding()
     db.session.commit()
-    if progress:
-        progress(report.rows)
     return report
 
 

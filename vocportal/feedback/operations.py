@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from vocportal.accounts.models import Role, User
 from vocportal.customers import operations as customers
+from vocportal.customers.models import Company
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem, FeedbackSource
@@ -32,7 +34,7 @@ def contact_for(email: str, name: str | None = None) -> User:
     """The person with this email: their account, or a contact created for them (no
     password; they hear about what they said, and can sign up later to claim it)."""
     email = _clean_email(email)
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
         user = User(
             email=email,
@@ -110,15 +112,190 @@ def create_feedback(
 
 
 def _emit_created(item: FeedbackItem) -> None:
-    try:
+    from vocportal.webhooks import operations as webhooks
+    from vocportal.webhooks.models import WebhookEvent
+
+    webhooks.emit(WebhookEvent.feedback_created, webhooks.feedback_payload(item))
+
+
+@dataclass
+class BulkResult:
+    """What became of one item of a bulk call: its id and whether it is new, or why not."""
+
+    index: int
+    id: int | None = None
+    created: bool = False
+    error: str | None = None
+    field: str | None = None
+
+
+def _validated(item: dict) -> dict:
+    text = str(item.get("text") or "").strip()
+    if not text:
+        raise OperationError("Feedback needs some text.", field="text")
+    if len(text) > MAX_TEXT:
+        raise OperationError(f"Keep feedback under {MAX_TEXT:,} characters.", field="text")
+    email = _clean_email(str(item.get("email") or ""))
+    received_at = item.get("received_at") or utcnow()
+    if received_at.tzinfo is not None:
+        received_at = received_at.astimezone(tz=None).replace(tzinfo=None)
+    external_id = str(item.get("external_id") or "").strip()[:200] or content_id(
+        email, text, received_at.isoformat()
+    )
+    return {
+        "text": text,
+        "email": email,
+        "name": (str(item.get("name") or "").strip() or email.split("@")[0])[:80],
+        "company": " ".join(str(item.get("company") or "").split())[:160],
+        "received_at": received_at,
+        "external_id": external_id,
+        "payload": item.get("payload") or {},
+    }
+
+
+def create_feedback_bulk(
+    items: list[dict], source: FeedbackSource, *, embed: bool = True
+) -> list[BulkResult]:
+    """Store many feedback items with a few statements (not a few per item); one result per
+    item, in order. Bad items are reported and skipped; items already stored (same source
+    and external id, also within the batch) come back with `created` False. Each dict takes
+    the keyword arguments of `create_feedback`."""
+    results = [BulkResult(index=i) for i in range(len(items))]
+    good: list[tuple[int, dict]] = []
+    for i, raw in enumerate(items):
+        try:
+            good.append((i, _validated(raw)))
+        except OperationError as error:
+            results[i].error, results[i].field = error.message, error.field
+    if not good:
+        return results
+    known = dict(
+        db.session.execute(
+            select(FeedbackItem.external_id, FeedbackItem.id).where(
+                FeedbackItem.source == source,
+                FeedbackItem.external_id.in_({v["external_id"] for _, v in good}),
+            )
+        ).all()
+    )
+    fresh: dict[str, tuple[int, dict]] = {}
+    for i, v in good:
+        if v["external_id"] in known or v["external_id"] in fresh:
+            continue
+        fresh[v["external_id"]] = (i, v)
+    people = _people_for([v for _, v in fresh.values()])
+    companies = _companies_for([v["company"] for _, v in fresh.values() if v["company"]])
+    for _, v in fresh.values():  # a person's first known company sticks to them
+        person = people[v["email"]]
+        if v["company"] and person["company_id"] is None:
+            person["company_id"] = companies[v["company"].lower()]
+            person["dirty"] = True
+    for person in people.values():
+        if person.pop("dirty", False):
+            db.session.execute(
+                update(User).where(User.id == person["id"]).values(company_id=person["company_id"])
+            )
+    rows = [
+        {
+            "text": v["text"],
+            "source": source,
+            "external_id": external_id,
+            "author_id": people[v["email"]]["id"],
+            "company_id": (
+                companies[v["company"].lower()]
+                if v["company"]
+                else people[v["email"]]["company_id"]
+            ),
+            "received_at": v["received_at"],
+            "created_at": utcnow(),
+            "payload": v["payload"],
+        }
+        for external_id, (_, v) in fresh.items()
+    ]
+    if rows:
+        for start in range(0, len(rows), 1000):
+            db.session.execute(insert(FeedbackItem), rows[start : start + 1000])
+        known.update(
+            db.session.execute(
+                select(FeedbackItem.external_id, FeedbackItem.id).where(
+                    FeedbackItem.source == source, FeedbackItem.external_id.in_(list(fresh))
+                )
+            ).all()
+        )
+    for i, v in good:
+        results[i].id = known[v["external_id"]]
+        results[i].created = fresh.get(v["external_id"], (None,))[0] == i
+    if rows:
+        if embed:
+            request_embedding()
         from vocportal.webhooks import operations as webhooks
-    except ImportError:  # the webhooks package has no operations yet
-        return
-    emit = getattr(webhooks, "emit", None)
-    if emit is not None:
         from vocportal.webhooks.models import WebhookEvent
 
-        emit(WebhookEvent.feedback_created, webhooks.feedback_payload(item))
+        if _anyone_listens(WebhookEvent.feedback_created):
+            for item in db.session.scalars(
+                select(FeedbackItem).where(
+                    FeedbackItem.id.in_([r.id for r in results if r.created])
+                )
+            ):
+                webhooks.emit(WebhookEvent.feedback_created, webhooks.feedback_payload(item))
+    db.session.flush()
+    return results
+
+
+def _anyone_listens(event) -> bool:
+    """Whether an active webhook endpoint takes `event` (skips building 100k payloads)."""
+    from vocportal.webhooks.models import WebhookEndpoint
+
+    return any(
+        event.value in (endpoint.events or [])
+        for endpoint in db.session.scalars(
+            select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
+        )
+    )
+
+
+def _people_for(values: list[dict]) -> dict[str, dict]:
+    """email -> {"id", "company_id"} for these items' authors, creating contacts."""
+    emails = {v["email"] for v in values}
+    found = {
+        email: {"id": user_id, "company_id": company_id}
+        for email, user_id, company_id in db.session.execute(
+            select(User.email, User.id, User.company_id).where(User.email.in_(emails))
+        )
+    }
+    names = {v["email"]: v["name"] for v in values}
+    missing = [
+        {
+            "email": email,
+            "display_name": names[email],
+            "password_hash": "",
+            "role": Role.customer,
+            "created_at": utcnow(),
+        }
+        for email in sorted(emails - set(found))
+    ]
+    if missing:
+        db.session.execute(insert(User), missing)
+        for email, user_id in db.session.execute(
+            select(User.email, User.id).where(User.email.in_([m["email"] for m in missing]))
+        ):
+            found[email] = {"id": user_id, "company_id": None}
+    return found
+
+
+def _companies_for(names: list[str]) -> dict[str, int]:
+    """lower-cased name -> company id, creating companies not seen before."""
+    wanted = {n.lower(): n for n in names}
+    found = dict(
+        db.session.execute(
+            select(func.lower(Company.name), Company.id).where(
+                func.lower(Company.name).in_(list(wanted))
+            )
+        ).all()
+    )
+    for key, name in wanted.items():
+        if key not in found:
+            found[key] = customers.company_named(name).id
+    return found
 
 
 def request_embedding():
