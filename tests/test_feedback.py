@@ -54,12 +54,9 @@ def test_feedback_creates_a_contact_that_cannot_log_in_but_can_claim_the_account
     contact = item.author
     assert contact.is_contact and accounts.authenticate(contact.email, "") is None
     again, created = feedback.create_feedback(
-        text="Need SAML",
-        source=FeedbackSource.api,
-        email="new.person@example.com",
-        received_at=item.received_at,
+        text="Need SAML", source=FeedbackSource.api, email="new.person@example.com"
     )
-    assert not created and again.id == item.id  # same content, same moment: the same item
+    assert not created and again.id == item.id  # same person and words: the same item
     # Signing up with that email claims the contact, with its history.
     user = accounts.create_user("new.person@example.com", "Nia N", "correct horse battery")
     db.session.commit()
@@ -328,3 +325,74 @@ def test_segment_and_company_forms_keep_input_on_errors(app, client, make_user):
     assert created.status_code == 302
     acme = db.session.scalar(select(Company).where(Company.name == "Acme"))
     assert acme.attributes == {"region": "EMEA", "seats": "40"}
+
+
+def test_bulk_create_reports_each_item_and_dedupes(app, make_user):
+    known = make_user(email="known@example.com")
+    items = [
+        {"text": "SSO please", "email": "known@example.com", "external_id": "a"},
+        {"text": "", "email": "x@example.com", "external_id": "b"},
+        {"text": "CSV export", "email": "bad", "external_id": "c"},
+        {"text": "SSO please (again)", "email": "known@example.com", "external_id": "a"},
+        {"text": "Dark mode", "email": "New@Example.com", "name": "Newt", "company": "Zeta"},
+    ]
+    results = feedback.create_feedback_bulk(items, FeedbackSource.api)
+    db.session.commit()
+    assert [(r.index, r.created, r.field) for r in results] == [
+        (0, True, None),
+        (1, False, "text"),
+        (2, False, "email"),
+        (3, False, None),  # same external id as item 0: stored once
+        (4, True, None),
+    ]
+    assert results[3].id == results[0].id
+    first = db.session.get(FeedbackItem, results[0].id)
+    assert first.author_id == known.id and first.text == "SSO please"
+    newt = db.session.get(FeedbackItem, results[4].id).author
+    assert newt.is_contact and newt.email == "new@example.com" and newt.display_name == "Newt"
+    assert db.session.get(Company, newt.company_id).name == "Zeta"
+    again = feedback.create_feedback_bulk(items, FeedbackSource.api)
+    assert [r.created for r in again] == [False] * 5 and again[4].id == results[4].id
+    assert count(FeedbackItem) == 2
+
+
+@pytest.mark.slow
+def test_feedback_is_embedded_and_placed_in_themes(app, make_user):
+    """The real MiniLM model: feedback gets vectors and joins the nearest theme."""
+    import numpy as np
+
+    from tests.test_theme_demand import make_theme
+    from vocportal.embeddings.model import embed
+    from vocportal.themes.models import ThemeItem
+
+    sso, dark = embed(["single sign-on with Okta and SAML", "a dark colour theme for night"])
+    sso_theme = make_theme("sso saml okta")
+    sso_theme.centroid = np.asarray(sso, dtype="<f4").tobytes()
+    dark_theme = make_theme("dark mode theme")
+    dark_theme.centroid = np.asarray(dark, dtype="<f4").tobytes()
+    feedback.create_feedback_bulk(
+        [
+            {"text": "We need SAML SSO through Okta before we renew", "email": "a@example.com"},
+            {
+                "text": "Please add a dark theme, the white screen hurts at night",
+                "email": "b@example.com",
+            },
+        ],
+        FeedbackSource.csv,
+    )
+    db.session.commit()
+    run_worker(app, "embeddings")
+    placed = dict(
+        db.session.execute(
+            select(FeedbackItem.text, ThemeItem.theme_id).join(
+                ThemeItem,
+                (ThemeItem.item_type == "feedback") & (ThemeItem.item_id == FeedbackItem.id),
+            )
+        ).all()
+    )
+    assert placed == {
+        "We need SAML SSO through Okta before we renew": sso_theme.id,
+        "Please add a dark theme, the white screen hurts at night": dark_theme.id,
+    }
+    db.session.expire_all()
+    assert (sso_theme.size, dark_theme.size) == (1, 1)

@@ -88,6 +88,8 @@ def register_blueprints(app: Flask) -> None:
     from vocportal.accounts.views import bp as accounts_bp
     from vocportal.admin.views import bp as admin_bp
     from vocportal.changelog.views import bp as changelog_bp
+    from vocportal.customers.views import bp as customers_bp
+    from vocportal.feedback.views import bp as feedback_bp
     from vocportal.ideas.views import bp as ideas_bp
     from vocportal.notifications.views import bp as notifications_bp
     from vocportal.queue.views import bp as queue_bp
@@ -104,3 +106,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(triage_bp)
     app.register_blueprint(webhooks_bp)
+    app.register_blueprint(feedback_bp)
+    app.register_blueprint(customers_bp)

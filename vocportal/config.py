@@ -108,6 +108,13 @@ def load_config(instance_path: Path) -> dict:
         # re-driven; digests go out once a day at this UTC hour; theme alerts are checked
         # this often.
         "NOTIFY_CLAIM_STALE_SECONDS": int(os.environ.get("NOTIFY_CLAIM_STALE_SECONDS", "300")),
+        # Feedback intake: sites allowed to embed the widget (comma-separated origins, or *),
+        # its rate limit, and the shared secret of the inbound-email webhook (unset: off).
+        "WIDGET_ALLOWED_ORIGINS": [
+            o.strip() for o in os.environ.get("WIDGET_ALLOWED_ORIGINS", "*").split(",") if o.strip()
+        ],
+        "LIMIT_WIDGET": os.environ.get("LIMIT_WIDGET", "20/hour"),
+        "INBOUND_EMAIL_SECRET": os.environ.get("INBOUND_EMAIL_SECRET", ""),
         # Recipients a fan-out job writes per commit.
         "NOTIFY_FANOUT_CHUNK": int(os.environ.get("NOTIFY_FANOUT_CHUNK", "1000")),
         "DIGEST_HOUR_UTC": int(os.environ.get("DIGEST_HOUR_UTC", "8")),

@@ -68,7 +68,7 @@ def create_feedback(
 
     The same (source, external_id) twice is stored once: a re-sent email, a re-imported CSV
     row or a retried API call returns the existing item. Without an external id the
-    content (email, text, time) is the id.
+    content (email, text, and the time if given) is the id.
     """
     text = (text or "").strip()
     if not text:
@@ -76,12 +76,12 @@ def create_feedback(
     if len(text) > MAX_TEXT:
         raise OperationError(f"Keep feedback under {MAX_TEXT:,} characters.", field="text")
     person = contact_for(email, name)
-    received_at = received_at or utcnow()
-    if received_at.tzinfo is not None:
+    if received_at is not None and received_at.tzinfo is not None:
         received_at = received_at.astimezone(tz=None).replace(tzinfo=None)
     external_id = (external_id or "").strip()[:200] or content_id(
-        person.email, text, received_at.isoformat()
+        person.email, text, received_at.isoformat() if received_at else ""
     )
+    received_at = received_at or utcnow()
     existing = db.session.scalar(
         select(FeedbackItem).where(
             FeedbackItem.source == source, FeedbackItem.external_id == external_id
@@ -136,11 +136,14 @@ def _validated(item: dict) -> dict:
     if len(text) > MAX_TEXT:
         raise OperationError(f"Keep feedback under {MAX_TEXT:,} characters.", field="text")
     email = _clean_email(str(item.get("email") or ""))
-    received_at = item.get("received_at") or utcnow()
-    if received_at.tzinfo is not None:
-        received_at = received_at.astimezone(tz=None).replace(tzinfo=None)
+    given = item.get("received_at")
+    if given is not None and given.tzinfo is not None:
+        given = given.astimezone(tz=None).replace(tzinfo=None)
+    received_at = given or utcnow()
+    # Without an id, the content is the id: the same person, words and (given) time. So a
+    # file re-imported, or a call retried, stores nothing twice.
     external_id = str(item.get("external_id") or "").strip()[:200] or content_id(
-        email, text, received_at.isoformat()
+        email, text, given.isoformat() if given else ""
     )
     return {
         "text": text,
