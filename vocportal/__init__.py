@@ -87,8 +87,12 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from vocportal.accounts.views import bp as accounts_bp
     from vocportal.admin.views import bp as admin_bp
+    from vocportal.api.pages import bp as api_pages_bp
+    from vocportal.api.views import bp as api_bp
+    from vocportal.api.views import register_api
     from vocportal.changelog.views import bp as changelog_bp
     from vocportal.customers.views import bp as customers_bp
+    from vocportal.extensions import csrf
     from vocportal.feedback.views import bp as feedback_bp
     from vocportal.ideas.views import bp as ideas_bp
     from vocportal.notifications.views import bp as notifications_bp
@@ -108,3 +112,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(feedback_bp)
     app.register_blueprint(customers_bp)
+    app.register_blueprint(api_pages_bp)
+    # The JSON API authenticates with bearer tokens only (never the session cookie), so
+    # CSRF does not apply to it; see vocportal.api.views for cookie-carrying requests.
+    csrf.exempt(api_bp)
+    register_api(app)

@@ -88,6 +88,11 @@ def load_config(instance_path: Path) -> dict:
         "LIMIT_COMMENT": os.environ.get("LIMIT_COMMENT", "60/hour"),
         "LIMIT_VOTE": os.environ.get("LIMIT_VOTE", "120/minute"),
         "LIMIT_SIMILAR": os.environ.get("LIMIT_SIMILAR", "120/minute"),
+        # The JSON API: every request per token, and per address without one.
+        "LIMIT_API": os.environ.get("LIMIT_API", "600/minute"),
+        "LIMIT_API_ANONYMOUS": os.environ.get("LIMIT_API_ANONYMOUS", "60/minute"),
+        # Largest API request body (a bulk feedback import of 1,000 items fits).
+        "API_MAX_BODY_BYTES": int(os.environ.get("API_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
         # argon2id cost; the defaults follow argon2-cffi's RFC 9106 "low memory" profile.
         "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", "3")),
         "ARGON2_MEMORY_COST": int(os.environ.get("ARGON2_MEMORY_COST", str(64 * 1024))),

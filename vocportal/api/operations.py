@@ -1,0 +1,232 @@
+"""API rules: personal tokens, and what the API adds on top of other features' operations.
+
+Tokens: the secret is shown once and only its SHA-256 is stored; a token acts as its owner
+(customer or staff) with the scopes it was given, and dies when revoked or when its owner is
+blocked. Everything else calls the operations the web uses, so the API and the web follow
+the same rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from vocportal.accounts.models import User
+from vocportal.api.models import ApiToken
+from vocportal.customers.models import Company
+from vocportal.errors import OperationError, PermissionDenied
+from vocportal.extensions import db
+from vocportal.timeutil import utcnow
+
+#: Every token starts with this, so leaked tokens are easy to recognise (and to scan for).
+TOKEN_PREFIX = "vp_"
+#: Characters of the token kept in clear, to tell tokens apart in the list.
+SHOWN_CHARS = 10
+SCOPES = {"read": "read", "write": "read write"}
+#: Active tokens one person may hold.
+MAX_ACTIVE_TOKENS = 25
+#: `last_used_at` is written at most this often per token (not on every request).
+TOUCH_EVERY = timedelta(minutes=1)
+#: Items in one bulk feedback request.
+MAX_BULK_ITEMS = 1000
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def create_token(user: User, name: str, scope: str) -> tuple[ApiToken, str]:
+    """Give `user` a new token; return it and its secret (shown once, never stored)."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise OperationError("Give the token a name, to recognise it later.", field="name")
+    if len(name) > 80:
+        raise OperationError("Use at most 80 characters.", field="name")
+    if scope not in SCOPES:
+        raise OperationError("Choose read or read and write.", field="scope")
+    active = db.session.scalar(
+        select(func.count())
+        .select_from(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    )
+    if active >= MAX_ACTIVE_TOKENS:
+        raise OperationError(
+            f"You have {MAX_ACTIVE_TOKENS} active tokens; revoke one first.", field="name"
+        )
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id,
+        name=name,
+        token_hash=hash_secret(secret),
+        prefix=secret[:SHOWN_CHARS],
+        scopes=SCOPES[scope],
+        created_at=utcnow(),
+    )
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """The person's tokens, active ones first, newest first."""
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())
+        )
+    )
+
+
+def get_own_token(user: User, token_id: int) -> ApiToken | None:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        return None
+    return token
+
+
+def revoke_token(actor: User, token: ApiToken) -> None:
+    """Revoke a token at once: its owner only."""
+    if token.user_id != actor.id:
+        raise PermissionDenied()
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.flush()
+
+
+def authenticate_token(secret: str) -> ApiToken | None:
+    """Return the live token whose secret this is (owner not blocked), else None.
+
+    Notes the use (at most once a minute); the request commits it.
+    """
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
+    if token is None or token.revoked_at is not None or token.user.blocked:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
+        token.last_used_at = now
+    return token
+
+
+# --- companies (staff) ---------------------------------------------------------------------
+
+
+def _require_staff(actor: User | None) -> None:
+    if actor is None or not actor.is_staff:
+        raise PermissionDenied()
+
+
+def company_listing(actor: User, q: str = ""):
+    """Companies by name (optionally those whose name contains `q`): staff only."""
+    _require_staff(actor)
+    stmt = select(Company).order_by(func.lower(Company.name), Company.id)
+    q = q.strip().lower()
+    if q:
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(func.lower(Company.name).like(f"%{escaped}%", escape="\\"))
+    return stmt
+
+
+def get_company(actor: User, company_id: int) -> Company | None:
+    _require_staff(actor)
+    return db.session.get(Company, company_id)
+
+
+# --- feedback (staff) ----------------------------------------------------------------------
+
+
+@dataclass
+class ItemResult:
+    """What happened to one item of a bulk import: created, existing or error."""
+
+    index: int
+    status: str
+    id: int | None = None
+    error: dict | None = None
+
+
+@dataclass
+class BulkResult:
+    results: list[ItemResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def created(self) -> int:
+        return self.count("created")
+
+    @property
+    def existing(self) -> int:
+        return self.count("existing")
+
+    @property
+    def failed(self) -> int:
+        return self.count("error")
+
+
+def add_feedback(actor: User, **values):
+    """Store one feedback item sent through the API: staff only. Returns (item, created)."""
+    from vocportal.feedback.operations import create_feedback
+
+    _require_staff(actor)
+    return create_feedback(**values)
+
+
+def import_feedback(actor: User, items: list[dict | Exception]) -> BulkResult:
+    """Store many feedback items, each on its own: a refused item is reported with its index
+    and the others are still stored. Items already seen (same source and external id) are
+    reported as existing, so a retried import stores nothing twice.
+
+    `items` holds each item's values, or the validation error that item had.
+    """
+    from vocportal.feedback.operations import create_feedback
+
+    _require_staff(actor)
+    if len(items) > MAX_BULK_ITEMS:
+        raise OperationError(f"Send at most {MAX_BULK_ITEMS} items at once.", field="items")
+    result = BulkResult()
+    for index, values in enumerate(items):
+        if isinstance(values, Exception):
+            result.results.append(ItemResult(index, "error", error=error_detail(values)))
+            continue
+        savepoint = db.session.begin_nested()
+        try:
+            item, created = create_feedback(**values)
+        except OperationError as error:
+            savepoint.rollback()
+            result.results.append(ItemResult(index, "error", error=error_detail(error)))
+            continue
+        except IntegrityError:
+            # A row stored at the same time by someone else (the same item sent twice at
+            # once, say): this item alone fails, and sending it again is safe.
+            savepoint.rollback()
+            message = "This item clashed with one stored at the same time; send it again."
+            result.results.append(
+                ItemResult(index, "error", error={"message": message, "fields": {}})
+            )
+            continue
+        savepoint.commit()
+        result.results.append(ItemResult(index, "created" if created else "existing", id=item.id))
+    return result
+
+
+def error_detail(error: Exception) -> dict:
+    """{message, fields} for a refused item, in the API's error vocabulary."""
+    from marshmallow import ValidationError
+
+    if isinstance(error, OperationError):
+        fields = {error.field: [error.message]} if error.field else {}
+        return {"message": error.message, "fields": fields}
+    if isinstance(error, ValidationError):
+        from vocportal.api.errors import flatten_messages
+
+        return {"message": "This item is not valid.", "fields": flatten_messages(error.messages)}
+    return {"message": str(error), "fields": {}}
