@@ -396,3 +396,19 @@ def test_feedback_is_embedded_and_placed_in_themes(app, make_user):
     }
     db.session.expire_all()
     assert (sso_theme.size, dark_theme.size) == (1, 1)
+
+
+def test_non_ascii_company_names_are_found_again(app):
+    first, _ = feedback.create_feedback(
+        text="Bättre export",
+        source=FeedbackSource.api,
+        email="a@alv.example.com",
+        company="Älvsbyhus",
+    )
+    second = feedback.create_feedback_bulk(
+        [{"text": "Mörkt läge", "email": "b@alv.example.com", "company": "Älvsbyhus"}],
+        FeedbackSource.csv,
+    )
+    db.session.commit()
+    assert db.session.get(FeedbackItem, second[0].id).company_id == first.company_id
+    assert count(Company) == 1

@@ -24,7 +24,10 @@ def company_named(name: str) -> Company:
     name = " ".join(name.split())[:160]
     if not name:
         raise OperationError("A company needs a name.", field="company")
-    company = db.session.scalar(select(Company).where(func.lower(Company.name) == name.lower()))
+    # Exact first: SQLite's lower() leaves non-ASCII letters alone ("Älvsbyhus").
+    company = db.session.scalar(select(Company).where(Company.name == name)) or db.session.scalar(
+        select(Company).where(func.lower(Company.name) == name.lower())
+    )
     if company is None:
         company = Company(name=name, attributes={})
         db.session.add(company)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 
 from vocportal.accounts.models import Role, User
 from vocportal.customers import operations as customers
@@ -77,7 +77,7 @@ def create_feedback(
         raise OperationError(f"Keep feedback under {MAX_TEXT:,} characters.", field="text")
     person = contact_for(email, name)
     if received_at is not None and received_at.tzinfo is not None:
-        received_at = received_at.astimezone(tz=None).replace(tzinfo=None)
+        received_at = received_at.astimezone(UTC).replace(tzinfo=None)
     external_id = (external_id or "").strip()[:200] or content_id(
         person.email, text, received_at.isoformat() if received_at else ""
     )
@@ -138,7 +138,7 @@ def _validated(item: dict) -> dict:
     email = _clean_email(str(item.get("email") or ""))
     given = item.get("received_at")
     if given is not None and given.tzinfo is not None:
-        given = given.astimezone(tz=None).replace(tzinfo=None)
+        given = given.astimezone(UTC).replace(tzinfo=None)
     received_at = given or utcnow()
     # Without an id, the content is the id: the same person, words and (given) time. So a
     # file re-imported, or a call retried, stores nothing twice.
@@ -288,13 +288,18 @@ def _people_for(values: list[dict]) -> dict[str, dict]:
 def _companies_for(names: list[str]) -> dict[str, int]:
     """lower-cased name -> company id, creating companies not seen before."""
     wanted = {n.lower(): n for n in names}
-    found = dict(
-        db.session.execute(
-            select(func.lower(Company.name), Company.id).where(
-                func.lower(Company.name).in_(list(wanted))
+    # Python lower-cases every letter; SQLite's lower() only ASCII: match either way.
+    found = {
+        name.lower(): company_id
+        for name, company_id in db.session.execute(
+            select(Company.name, Company.id).where(
+                or_(
+                    func.lower(Company.name).in_(list(wanted)),
+                    Company.name.in_(list(wanted.values())),
+                )
             )
-        ).all()
-    )
+        )
+    }
     for key, name in wanted.items():
         if key not in found:
             found[key] = customers.company_named(name).id
