@@ -22,7 +22,7 @@ MESSAGE = "We are **building it** now: first the iCal feed."
 
 def test_staff_update_reaches_the_voter_and_the_public_pages(
     app,
-    open_page,
+    open_page,  # noqa: F811
     make_user,
     make_idea,
     make_board,  # noqa: F811

@@ -284,6 +284,12 @@ def test_weighted_demand_segment_filter_and_exports(app, client, make_user, make
     items = json.loads(client.get("/staff/export/feedback.json").get_data(as_text=True))
     assert items[0]["weight"] == 5 and items[0]["idea_id"] == sso.id
     assert client.get("/staff/export/secrets.csv").status_code == 404
+    only = json.loads(client.get(f"/staff/export/ideas.json?segment={enterprise.id}").data)
+    assert [(i["title"], i["supporters_in_Enterprise"]) for i in only] == [("SSO", 2)]
+    assert {
+        v["email"]
+        for v in json.loads(client.get(f"/staff/export/votes.json?segment={enterprise.id}").data)
+    } == {"alice@example.com"}
     panel = client.get(f"/ideas/{sso.id}").get_data(as_text=True)
     assert 'data-testid="weighted-demand">11.0<' in panel
     assert "BigCo" in panel and "Enterprise, weight 5.0" in panel and "SSO please" in panel
@@ -412,3 +418,33 @@ def test_non_ascii_company_names_are_found_again(app):
     db.session.commit()
     assert db.session.get(FeedbackItem, second[0].id).company_id == first.company_id
     assert count(Company) == 1
+
+
+def test_themes_view_weighs_supporters_and_filters_by_segment(app, client, make_user, make_idea):
+    from tests.test_theme_demand import make_theme, put
+    from vocportal.themes.models import ThemeItem
+
+    staff = make_user(role="staff")
+    big = customers.save_company(staff, None, name="BigCo", plan="enterprise")
+    enterprise = customers.save_segment(staff, None, name="Enterprise", weight=4, plan="enterprise")
+    whale = make_user()
+    whale.company_id = big.id
+    sso_theme, other = make_theme("sso okta"), make_theme("exports csv", 1)
+    put(sso_theme, make_idea(title="SSO", author=whale))  # 1 supporter weighing 4
+    put(other, make_idea(title="CSV"), make_idea(title="Excel"))  # 2 supporters weighing 1
+    item, _ = feedback.create_feedback(
+        text="Okta please",
+        source=FeedbackSource.email,
+        email="ops@bigco.example.com",
+        company="BigCo",
+    )
+    db.session.add(ThemeItem(item_type="feedback", item_id=item.id, theme_id=sso_theme.id))
+    db.session.commit()
+    client.login(staff.email)
+    html = client.get("/staff/themes/?sort=weighted").get_data(as_text=True)
+    assert html.index("sso okta") < html.index("exports csv")  # 8.0 against 2.0
+    assert 'data-testid="weighted">8.0<' in html and 'data-testid="weighted">2.0<' in html
+    only = client.get(f"/staff/themes/?segment={enterprise.id}").get_data(as_text=True)
+    assert "sso okta" in only and "exports csv" not in only
+    assert 'data-testid="in-segment">2<' in only
+    assert client.get("/staff/themes/?segment=999999").status_code == 404

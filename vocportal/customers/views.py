@@ -201,11 +201,13 @@ def demand():
 # --- exports ---------------------------------------------------------------------------------
 
 
-def _ideas_rows():
+def _ideas_rows(segment: Segment | None):
     ideas = list(db.session.scalars(select(Idea).order_by(Idea.id)))
-    figures = ops.demand([i.id for i in ideas])
+    figures = ops.demand([i.id for i in ideas], segment.id if segment else None)
     for idea in ideas:
         d = figures.get(idea.id, ops.Demand())
+        if segment is not None and not d.in_segment:
+            continue
         yield {
             "id": idea.id,
             "title": idea.title,
@@ -215,13 +217,14 @@ def _ideas_rows():
             "supporters": d.supporters,
             "weighted_demand": round(d.weighted, 3),
             "companies": d.companies,
+            **({f"supporters_in_{segment.name}": d.in_segment} if segment else {}),
             "author_email": idea.author.email,
             "created_at": idea.created_at.isoformat(),
             "duplicate_of": idea.duplicate_of_id,
         }
 
 
-def _votes_rows():
+def _votes_rows(only: Segment | None):
     w = ops.weights()
     for vote, email, company_id in db.session.execute(
         select(Vote, User.email, User.company_id)
@@ -229,6 +232,8 @@ def _votes_rows():
         .order_by(Vote.id)
     ):
         segment = w.segment_of.get(company_id)
+        if only is not None and (segment is None or segment.id != only.id):
+            continue
         yield {
             "idea_id": vote.idea_id,
             "email": email,
@@ -239,10 +244,12 @@ def _votes_rows():
         }
 
 
-def _feedback_rows():
+def _feedback_rows(only: Segment | None):
     w = ops.weights()
     for item in db.session.scalars(select(FeedbackItem).order_by(FeedbackItem.id)):
         segment = w.segment_of.get(item.company_id)
+        if only is not None and (segment is None or segment.id != only.id):
+            continue
         yield {
             "id": item.id,
             "text": item.text,
@@ -265,7 +272,7 @@ def export(what: str, fmt: str):
     rows_of = EXPORTS.get(what)
     if rows_of is None or fmt not in ("csv", "json"):
         abort(404)
-    rows = list(rows_of())
+    rows = list(rows_of(_segment_arg()))  # ?segment=ID: only that segment's demand
     headers = {"Content-Disposition": f'attachment; filename="{what}.{fmt}"'}
     if fmt == "json":
         return Response(

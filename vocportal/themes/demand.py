@@ -160,6 +160,9 @@ class Demand:
     growth: dict[int, Growth] = field(default_factory=dict)
     #: New items per week, oldest first.
     weeks: list[Week] = field(default_factory=list)
+    #: Supporters weighted by their company's segment, and how many are in the chosen one.
+    weighted: float = 0.0
+    in_segment: int = 0
 
 
 def week_start(at: datetime) -> datetime:
@@ -235,7 +238,38 @@ def item_counts(
     }
 
 
-def theme_demand(themes: list[Theme], now: datetime | None = None) -> list[Demand]:
+def weighted_supporters(
+    theme_ids: Iterable[int], segment_id: int | None = None
+) -> dict[int, tuple[float, int]]:
+    """Theme id -> (supporters weighted by segment, supporters in `segment_id`): one query."""
+    from vocportal.accounts.models import User
+    from vocportal.customers.operations import weights
+
+    ids = list(theme_ids)
+    if not ids:
+        return {}
+    supports = _supports_subquery()
+    people = (
+        select(supports.c.theme_id, supports.c.user_id)
+        .where(supports.c.theme_id.in_(ids))
+        .distinct()
+        .subquery("people")
+    )
+    w = weights()
+    result: dict[int, list] = {}
+    for theme_id, company_id in db.session.execute(
+        select(people.c.theme_id, User.company_id).join(User, User.id == people.c.user_id)
+    ):
+        entry = result.setdefault(theme_id, [0.0, 0])
+        entry[0] += w.company_weight(company_id)
+        if segment_id is not None and w.in_segment(company_id, segment_id):
+            entry[1] += 1
+    return {k: (v[0], v[1]) for k, v in result.items()}
+
+
+def theme_demand(
+    themes: list[Theme], now: datetime | None = None, segment_id: int | None = None
+) -> list[Demand]:
     """Demand figures for `themes`, in the same order: two queries whatever their number."""
     now = now or utcnow()
     growth_windows: list[Window] = []
@@ -247,6 +281,7 @@ def theme_demand(themes: list[Theme], now: datetime | None = None) -> list[Deman
     ids = [t.id for t in themes]
     supporters = supporter_counts(ids, growth_windows)
     items = item_counts(ids, weeks)
+    weighted = weighted_supporters(ids, segment_id)
     result = []
     for theme in themes:
         total, new = supporters.get(theme.id, (0, [0] * len(growth_windows)))
@@ -265,6 +300,8 @@ def theme_demand(themes: list[Theme], now: datetime | None = None) -> list[Deman
                     Week(start, count, partial=start == this_week)
                     for (start, _), count in zip(weeks, per_week, strict=True)
                 ],
+                weighted=weighted.get(theme.id, (0.0, 0))[0],
+                in_segment=weighted.get(theme.id, (0.0, 0))[1],
             )
         )
     return result
@@ -273,6 +310,8 @@ def theme_demand(themes: list[Theme], now: datetime | None = None) -> list[Deman
 #: Sort option -> key (larger first); ties go to more supporters, then the older theme.
 SORTS: dict[str, Callable[[Demand], tuple]] = {
     "supporters": lambda d: (d.supporters,),
+    "weighted": lambda d: (d.weighted,),
+    "segment": lambda d: (d.in_segment, d.weighted),
     "votes": lambda d: (d.votes,),
     "growth": lambda d: (d.growth[7].change, d.growth[7].current),
     "untriaged": lambda d: (d.untriaged,),

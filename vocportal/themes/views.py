@@ -20,6 +20,7 @@ bp = Blueprint("themes", __name__, url_prefix="/staff/themes")
 
 SORT_LABELS = {
     "supporters": "Supporters",
+    "weighted": "Weighted demand",
     "votes": "Votes",
     "growth": "7-day growth",
     "untriaged": "Untriaged",
@@ -42,13 +43,29 @@ def _flash_errors(form: FlaskForm) -> None:
 @bp.get("/")
 @staff_required
 def index():
+    from vocportal.customers import operations as customers
+    from vocportal.customers.models import Segment
+
     sort = request.args.get("sort", demand.DEFAULT_SORT)
     if sort not in demand.SORTS:
         sort = demand.DEFAULT_SORT
+    segment_id = request.args.get("segment", type=int)
+    segment = db.session.get(Segment, segment_id) if segment_id else None
+    if segment_id and segment is None:
+        abort(404)
+    if segment is not None:
+        sort = "segment"
+    elif sort == "segment":
+        sort = demand.DEFAULT_SORT
     themes = ops.active_themes()
+    rows = demand.ranked(demand.theme_demand(themes, segment_id=segment_id), sort)
+    if segment is not None:
+        rows = [d for d in rows if d.in_segment]
     return render_template(
         "themes/index.html",
-        rows=demand.ranked(demand.theme_demand(themes), sort),
+        rows=rows,
+        segments=customers.segments(),
+        segment=segment,
         sort=sort,
         sort_labels=SORT_LABELS,
         alerts=alerts.open_alerts([t.id for t in themes]),
