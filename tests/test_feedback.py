@@ -448,3 +448,33 @@ def test_themes_view_weighs_supporters_and_filters_by_segment(app, client, make_
     assert "sso okta" in only and "exports csv" not in only
     assert 'data-testid="in-segment">2<' in only
     assert client.get("/staff/themes/?segment=999999").status_code == 404
+
+
+def test_import_companies_updates_by_crm_id_and_attaches_people(app, tmp_path, make_user):
+    known = make_user(email="kim@acme.example.com")
+    path = tmp_path / "companies.csv"
+    path.write_text(
+        "id,name,plan,tier,monthly_revenue,region,people\n"
+        "crm-1,Acme,enterprise,gold,12000,EMEA,kim@acme.example.com;lee@acme.example.com\n"
+        "crm-2,Beta,team,,lots,,\n"  # line 3: revenue is not a number
+        ",,starter,,,,\n"  # line 4: no name
+    )
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["import-companies", str(path)])
+    assert result.exit_code == 1
+    assert "line 3: monthly_revenue 'lots' is not a number" in result.output
+    assert "line 4: A company needs a name." in result.output
+    assert "1 companies created, 0 updated, 2 rejected." in result.output
+    acme = db.session.scalar(select(Company).where(Company.external_id == "crm-1"))
+    assert (acme.plan, acme.tier, acme.monthly_revenue) == ("enterprise", "gold", 12000.0)
+    assert acme.attributes == {"region": "EMEA"}
+    db.session.expire_all()
+    assert db.session.get(User, known.id).company_id == acme.id
+    lee = db.session.scalar(select(User).where(User.email == "lee@acme.example.com"))
+    assert lee.is_contact and lee.company_id == acme.id
+    path.write_text("id,name,plan\ncrm-1,Acme Corp,enterprise\n")  # renamed in the CRM
+    again = runner.invoke(args=["import-companies", str(path)])
+    assert "0 companies created, 1 updated, 0 rejected." in again.output
+    db.session.expire_all()
+    assert db.session.get(Company, acme.id).name == "Acme Corp"
+    assert db.session.get(Company, acme.id).attributes == {"region": "EMEA"}

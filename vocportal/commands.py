@@ -23,6 +23,7 @@ def register_commands(app: Flask) -> None:
         embeddings,
         themes,
         import_feedback,
+        import_companies,
     ):
         app.cli.add_command(command)
 
@@ -323,4 +324,23 @@ def import_feedback(csv_file: str) -> None:
         f"{len(report.errors)} rejected; embedding and themes follow in the background."
     )
     if report.errors:
+        raise SystemExit(1)
+
+
+@click.command("import-companies")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_companies(csv_file: str) -> None:
+    """Create or update companies from CSV_FILE (columns: name, and optionally plan, tier,
+    monthly_revenue, id, people = emails separated by ';'; other columns are attributes)."""
+    from vocportal.customers.operations import import_companies as run_import
+    from vocportal.extensions import db
+
+    with open(csv_file, newline="", encoding="utf-8-sig") as file:
+        created, updated, errors = run_import(file)
+    db.session.commit()
+    for line, message in errors:
+        click.echo(f"line {line}: {message}", err=True)
+    click.echo(f"{created} companies created, {updated} updated, {len(errors)} rejected.")
+    if errors:
         raise SystemExit(1)

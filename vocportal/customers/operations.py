@@ -272,3 +272,68 @@ def who_is_asking(idea_id: int) -> list[Asker]:
         )
     )
     return askers
+
+
+COMPANY_COLUMNS = ("name", "plan", "tier", "monthly_revenue", "id", "people")
+
+
+def import_companies(lines) -> tuple[int, int, list[tuple[int, str]]]:
+    """Create or update companies from CSV lines; return (created, updated, errors by line).
+
+    Columns: `name` (required), `plan`, `tier`, `monthly_revenue`, `id` (the CRM's id: a
+    company with that id is updated, even if renamed), `people` (emails separated by `;`:
+    those people, accounts or contacts, are put in the company); any other column becomes a
+    custom attribute. A bad row is reported with its line and the rest imports.
+    """
+    import csv
+
+    from vocportal.feedback.operations import contact_for
+
+    reader = csv.DictReader(lines)
+    headers = {h.strip().lower(): h for h in (reader.fieldnames or []) if h}
+    if "name" not in headers:
+        return 0, 0, [(1, "the header has no name column")]
+    created = updated = 0
+    errors: list[tuple[int, str]] = []
+    for row in reader:
+        values = {k: (row.get(original) or "").strip() for k, original in headers.items()}
+        try:
+            with db.session.begin_nested():
+                revenue = values.get("monthly_revenue") or None
+                try:
+                    revenue = float(revenue) if revenue is not None else None
+                except ValueError:
+                    raise OperationError(f"monthly_revenue {revenue!r} is not a number") from None
+                existing = None
+                if values.get("id"):
+                    existing = db.session.scalar(
+                        select(Company).where(Company.external_id == values["id"])
+                    )
+                if existing is None and values.get("name"):
+                    existing = db.session.scalar(
+                        select(Company).where(Company.name == " ".join(values["name"].split()))
+                    )
+                company = save_company(
+                    None,
+                    existing,
+                    name=values.get("name", ""),
+                    plan=values.get("plan"),
+                    tier=values.get("tier"),
+                    monthly_revenue=revenue,
+                    external_id=values.get("id") or (existing.external_id if existing else None),
+                    attributes={
+                        **((existing.attributes or {}) if existing else {}),
+                        **{k: v for k, v in values.items() if k not in COMPANY_COLUMNS and v},
+                    },
+                )
+                for email in filter(None, (e.strip() for e in values.get("people", "").split(";"))):
+                    contact_for(email).company_id = company.id
+        except OperationError as error:
+            errors.append((reader.line_num, error.message))
+            continue
+        if existing is None:
+            created += 1
+        else:
+            updated += 1
+    db.session.flush()
+    return created, updated, errors
