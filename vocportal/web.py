@@ -11,10 +11,11 @@ from vocportal.ideas.models import IdeaStatus
 
 
 class BoundedIntConverter(IntegerConverter):
-    """Flask's int converter, limited to what a database integer column can hold."""
+    """Flask's int converter, limited to what an INTEGER id column can hold (a larger id is
+    a 404, not a database error)."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)  # INTEGER columns (PostgreSQL int4)
         super().__init__(map, *args, **kwargs)
 
 
