@@ -45,6 +45,8 @@ def start_worker(app, mail_url: str, *extra: str) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        # Its own process group: RQ's scheduler runs in a forked child, which must die too.
+        start_new_session=True,
     )
 
 
@@ -80,11 +82,11 @@ def test_sigkill_mid_fan_out_and_redis_flush_lose_and_double_nothing(
             assert worker.poll() is None, worker.stderr.read()
             assert time.monotonic() < deadline, "the worker never started the fan-out"
             time.sleep(0.005)
-        worker.send_signal(signal.SIGKILL)
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its children, at once
         worker.wait(10)
     finally:
         if worker.poll() is None:
-            worker.kill()
+            os.killpg(worker.pid, signal.SIGKILL)
             worker.wait(10)
         worker.stderr.close()
     at_kill = count(Channel.web)
@@ -105,7 +107,7 @@ def test_sigkill_mid_fan_out_and_redis_flush_lose_and_double_nothing(
         _, errors = restarted.communicate(timeout=180)
     finally:
         if restarted.poll() is None:
-            restarted.kill()
+            os.killpg(restarted.pid, signal.SIGKILL)
     assert restarted.returncode == 0, errors
     print(
         f"killed at {at_kill} of {everyone}; restart finished in {time.monotonic() - started:.1f} s"
