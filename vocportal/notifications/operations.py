@@ -186,7 +186,9 @@ def fan_out(event_id: int, progress=None) -> int:
                 rows.append(_row(event_id, user_id, Channel.email, DeliveryState.pending, now))
             elif pref is EmailPref.digest:
                 rows.append(_row(event_id, user_id, Channel.email, DeliveryState.digest, now))
-        db.session.execute(_insert_ignore(Notification), rows)
+        # One batched statement per chunk: the ORM's bulk insert would split rows whose None
+        # values differ (web rows have sent_at, email rows not) into single-row INSERTs.
+        db.session.execute(_insert_ignore(Notification).execution_options(render_nulls=True), rows)
         db.session.commit()
         done += len(users)
         last_id = users[-1][0]
@@ -291,7 +293,7 @@ def _mark(ids: list[int], state: DeliveryState, error: str = "") -> None:
 
 
 def send_emails(event_id: int, shard: int = 0, shards: int = 1, progress=None) -> int:
-    """Send the event's pending emails whose id falls in this shard; return how many sent.
+    """Send the event's pending emails of this shard of people; return how many sent.
 
     Raises at the end if any failed, so RQ retries the job (the failed rows are pending
     again until their attempts run out)."""
@@ -300,8 +302,8 @@ def send_emails(event_id: int, shard: int = 0, shards: int = 1, progress=None) -
     if event is None:
         raise LookupError(f"notification event {event_id} does not exist")
     where = _pending_email(event_id)
-    if shards > 1:
-        where = and_(where, Notification.id % shards == shard)
+    if shards > 1:  # by person: row ids alternate web/email, so id parity would leave gaps
+        where = and_(where, Notification.user_id % shards == shard)
     sent = 0
     failed: list[int] = []  # not claimed again in this run; the job's retry takes them
     last_error = ""
