@@ -564,6 +564,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.supporters < 1 or min(args.workers) < 1:
         parser.error("--supporters and --workers must be at least 1")
+    for prefix in ("postgres://", "postgresql://"):  # the app drives psycopg 3; so do we
+        if args.pg_url.startswith(prefix):
+            args.pg_url = "postgresql+psycopg://" + args.pg_url.removeprefix(prefix)
     return args
 
 
