@@ -54,11 +54,12 @@ def embed_feedback(*, progress, batch_size: int = 64) -> int:
     theme; a large import is then refitted into themes by a queued refresh."""
     from vocportal.feedback.models import FeedbackItem
 
-    done = 0
+    done = last_id = 0
     total = len(ops.missing_embeddings("feedback", FeedbackItem, embedding_model.MODEL_NAME))
     while ids := ops.missing_embeddings(
-        "feedback", FeedbackItem, embedding_model.MODEL_NAME, limit=batch_size
+        "feedback", FeedbackItem, embedding_model.MODEL_NAME, limit=batch_size, after=last_id
     ):
+        last_id = ids[-1]
         items = db.session.scalars(
             select(FeedbackItem).where(FeedbackItem.id.in_(ids)).order_by(FeedbackItem.id)
         ).all()

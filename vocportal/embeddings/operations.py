@@ -55,12 +55,23 @@ def ideas_missing_embeddings(model: str, limit: int | None = None) -> list[int]:
     return list(db.session.scalars(stmt))
 
 
-def missing_embeddings(item_type: str, model_class, model: str, limit: int | None = None):
-    """Ids of `item_type` rows (of `model_class`) with no vector from `model`."""
-    have = select(Embedding.item_id).where(
-        Embedding.item_type == item_type, Embedding.model == model
+def missing_embeddings(
+    item_type: str, model_class, model: str, limit: int | None = None, after: int = 0
+):
+    """Ids above `after` of `item_type` rows (of `model_class`) with no vector from `model`.
+
+    An anti-join on the embeddings' unique index that starts at `after`: a job working
+    through a backlog passes its last id, so each batch does not rescan what is done."""
+    have = (
+        select(Embedding.id)
+        .where(
+            Embedding.item_type == item_type,
+            Embedding.item_id == model_class.id,
+            Embedding.model == model,
+        )
+        .exists()
     )
-    stmt = select(model_class.id).where(model_class.id.not_in(have)).order_by(model_class.id)
+    stmt = select(model_class.id).where(model_class.id > after, ~have).order_by(model_class.id)
     if limit:
         stmt = stmt.limit(limit)
     return list(db.session.scalars(stmt))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select
 
 from vocportal.accounts.models import Role, User
 from vocportal.customers import operations as customers
@@ -192,11 +192,17 @@ def create_feedback_bulk(
         if v["company"] and person["company_id"] is None:
             person["company_id"] = companies[v["company"].lower()]
             person["dirty"] = True
-    for person in people.values():
-        if person.pop("dirty", False):
-            db.session.execute(
-                update(User).where(User.id == person["id"]).values(company_id=person["company_id"])
-            )
+    moved = [
+        {"uid": p["id"], "cid": p["company_id"]} for p in people.values() if p.pop("dirty", False)
+    ]
+    if moved:  # one executemany, not one UPDATE per person
+        users = User.__table__
+        db.session.execute(
+            users.update()
+            .where(users.c.id == bindparam("uid"))
+            .values(company_id=bindparam("cid")),
+            moved,
+        )
     rows = [
         {
             "text": v["text"],
