@@ -42,7 +42,6 @@ import multiprocessing
 import os
 import signal
 import smtplib
-import socket
 import subprocess
 import sys
 import tempfile
@@ -52,10 +51,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import psutil
-from sqlalchemy import create_engine, func, insert, select, text
+from _harness import _raise_on_sigterm, free_port, log, reset_postgresql
+from sqlalchemy import func, insert, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 60
@@ -74,10 +73,6 @@ STATUS_MESSAGE = (
     "Good news: PDF export is now live for every workspace. Open a dashboard, choose "
     "**Export**, then **PDF**. Thanks to everyone who voted and told us how you use it."
 )
-
-
-def log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
 # --- the SMTP server and the floor ----------------------------------------------------------
@@ -114,12 +109,6 @@ class CountingHandler:
     def mean_size(self) -> int:
         with self.lock:
             return round(sum(self.sizes) / len(self.sizes)) if self.sizes else 0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
@@ -180,25 +169,6 @@ def smtp_floor(handler: CountingHandler, port: int, n: int) -> float:
 
 
 # --- the database ----------------------------------------------------------------------------
-
-
-def reset_postgresql(url: str) -> None:
-    """Create the benchmark database if needed, then empty its schema."""
-    import psycopg
-
-    name = urlsplit(url).path.lstrip("/")
-    if name in {"", "test", "postgres", "template0", "template1"}:
-        raise SystemExit(f"refusing to reset database {name!r}: give a database of its own")
-    admin = urlsplit(url.replace("+psycopg", ""))._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
-            conn.execute(f'CREATE DATABASE "{name}"')
-            log(f"created PostgreSQL database {name}")
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def load_data(n_supporters: int) -> tuple[int, int]:
@@ -568,10 +538,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         if args.pg_url.startswith(prefix):
             args.pg_url = "postgresql+psycopg://" + args.pg_url.removeprefix(prefix)
     return args
-
-
-def _raise_on_sigterm(signum, frame):
-    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -77,7 +77,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -88,10 +87,10 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import psutil
-from sqlalchemy import create_engine, func, insert, select, text
+from _harness import _raise_on_sigterm, free_port, log, reset_postgresql
+from sqlalchemy import func, insert, select
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path("/work/shared/data/banking77/train.csv")
@@ -114,10 +113,6 @@ LAST_NAMES = [
     "Okafor", "Lindqvist", "Moreau", "Tanaka", "Novak", "Haddad", "Silva", "Kowalski",
     "Fischer", "Rossi", "Nguyen", "Ibrahim", "Costa", "Berg", "Walsh", "Yilmaz",
 ]  # fmt: skip
-
-
-def log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -176,25 +171,6 @@ def write_csv(path: Path, rows: list[dict]) -> None:
 
 
 # --- databases -------------------------------------------------------------------------------
-
-
-def reset_postgresql(url: str) -> None:
-    """Create the benchmark database if needed, then empty its schema."""
-    import psycopg
-
-    name = urlsplit(url).path.lstrip("/")
-    if name in {"", "test", "postgres", "template0", "template1"}:
-        raise SystemExit(f"refusing to reset database {name!r}: give a database of its own")
-    admin = urlsplit(url.replace("+psycopg", ""))._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
-            conn.execute(f'CREATE DATABASE "{name}"')
-            log(f"created PostgreSQL database {name}")
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def fresh_database(args, workdir: Path, name: str) -> str:
@@ -475,12 +451,6 @@ def import_csv(path: Path, n: int, env: dict, workdir: Path) -> float:
     if not found or int(found.group(1)) != n:
         raise RuntimeError(f"CSV import of {n} rows said:\n{output[-2000:]}")
     return seconds
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def http(port: int, method: str, path: str, body: bytes | None = None, token: str = ""):
@@ -1124,10 +1094,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.rows < 1 or args.seed_rows < 100 or not 1 <= args.batch <= 1000 or args.workers < 1:
         parser.error("need --rows >= 1, --seed-rows >= 100, 1 <= --batch <= 1000, --workers >= 1")
     return args
-
-
-def _raise_on_sigterm(signum, frame):
-    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
