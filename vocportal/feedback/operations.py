@@ -70,52 +70,24 @@ def create_feedback(
     row or a retried API call returns the existing item. Without an external id the
     content (email, text, and the time if given) is the id.
     """
-    text = (text or "").strip()
-    if not text:
-        raise OperationError("Feedback needs some text.", field="text")
-    if len(text) > MAX_TEXT:
-        raise OperationError(f"Keep feedback under {MAX_TEXT:,} characters.", field="text")
-    person = contact_for(email, name)
-    if received_at is not None and received_at.tzinfo is not None:
-        received_at = received_at.astimezone(UTC).replace(tzinfo=None)
-    external_id = (external_id or "").strip()[:200] or content_id(
-        person.email, text, received_at.isoformat() if received_at else ""
+    (result,) = create_feedback_bulk(
+        [
+            {
+                "text": text,
+                "email": email,
+                "name": name,
+                "company": company,
+                "external_id": external_id,
+                "received_at": received_at,
+                "payload": payload,
+            }
+        ],
+        source,
+        embed=embed,
     )
-    received_at = received_at or utcnow()
-    existing = db.session.scalar(
-        select(FeedbackItem).where(
-            FeedbackItem.source == source, FeedbackItem.external_id == external_id
-        )
-    )
-    if existing is not None:
-        return existing, False
-    company_row = None
-    if company and company.strip():
-        company_row = customers.company_named(company)
-        if person.company_id is None:
-            person.company_id = company_row.id
-    item = FeedbackItem(
-        text=text,
-        source=source,
-        external_id=external_id,
-        author_id=person.id,
-        company_id=company_row.id if company_row else person.company_id,
-        received_at=received_at,
-        payload=payload or {},
-    )
-    db.session.add(item)
-    db.session.flush()
-    if embed:
-        request_embedding()
-    _emit_created(item)
-    return item, True
-
-
-def _emit_created(item: FeedbackItem) -> None:
-    from vocportal.webhooks import operations as webhooks
-    from vocportal.webhooks.models import WebhookEvent
-
-    webhooks.emit(WebhookEvent.feedback_created, webhooks.feedback_payload(item))
+    if result.error:
+        raise OperationError(result.error, field=result.field)
+    return db.session.get(FeedbackItem, result.id), result.created
 
 
 @dataclass
