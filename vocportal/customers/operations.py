@@ -274,6 +274,15 @@ def who_is_asking(idea_id: int) -> list[Asker]:
     return askers
 
 
+def demand_of(askers: list[Asker]) -> Demand:
+    """An idea's raw and weighted demand from its `who_is_asking` groups (no new queries)."""
+    return Demand(
+        supporters=sum(len(a.people) for a in askers),
+        weighted=sum(a.weight * len(a.people) for a in askers),
+        companies=sum(1 for a in askers if a.company is not None),
+    )
+
+
 COMPANY_COLUMNS = ("name", "plan", "tier", "monthly_revenue", "id", "people")
 
 

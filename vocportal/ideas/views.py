@@ -169,6 +169,7 @@ def _render_idea(idea, comment_form, status_form, code: int = 200):
         from vocportal.triage.views import owner_form
 
         here = url_for("ideas.show", idea_id=idea.id)
+        askers = customers.who_is_asking(idea.id)
         staff = {
             "notes": triage.notes(idea),
             "owner_form": owner_form(idea, formdata=None, next=here),
@@ -176,8 +177,8 @@ def _render_idea(idea, comment_form, status_form, code: int = 200):
             "duplicate_form": DuplicateForm(formdata=None, next=here),
             "post_form": PostForm(formdata=None, next=here),
             "merge": active_merge(idea),
-            "demand": customers.demand([idea.id]).get(idea.id, customers.Demand()),
-            "askers": customers.who_is_asking(idea.id),
+            "demand": customers.demand_of(askers),
+            "askers": askers,
             "feedback": feedback.for_idea(idea),
         }
     return render_template(
