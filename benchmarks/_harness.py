@@ -1,5 +1,6 @@
-"""Pieces the process-level benchmarks (fanout.py, intake.py) share: logging to stderr,
-SIGTERM as an exception, a free port, and a PostgreSQL database of their own to reset."""
+"""Pieces the process-level benchmarks (web.py, fanout.py, intake.py) share: logging to
+stderr, SIGTERM as an exception, a free port, stopping server and worker processes, and a
+PostgreSQL database of their own to reset."""
 
 from __future__ import annotations
 
@@ -41,3 +42,19 @@ def reset_postgresql(url: str) -> None:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+def stop_processes(procs, timeout: float = 15) -> None:
+    """SIGTERM every process still running (RQ and gunicorn shut down warm on it), wait,
+    and kill what is left after `timeout` seconds."""
+    import subprocess
+
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)

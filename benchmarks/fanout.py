@@ -53,7 +53,7 @@ from datetime import datetime
 from pathlib import Path
 
 import psutil
-from _harness import _raise_on_sigterm, free_port, log, reset_postgresql
+from _harness import _raise_on_sigterm, free_port, log, reset_postgresql, stop_processes
 from sqlalchemy import func, insert, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -303,15 +303,7 @@ def workers(n: int, env: dict, redis_url: str, workdir: Path) -> Iterator[list[p
             log(f"{logfile.name}, last lines:\n{logfile.read_text()[-2000:]}")
         raise
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.terminate()  # SIGTERM: RQ's warm shutdown
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+        stop_processes(procs, timeout=20)
 
 
 def worker_alive(process: psutil.Process) -> bool:

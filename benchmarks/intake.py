@@ -89,7 +89,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import psutil
-from _harness import _raise_on_sigterm, free_port, log, reset_postgresql
+from _harness import _raise_on_sigterm, free_port, log, reset_postgresql, stop_processes
 from sqlalchemy import func, insert, select
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -417,15 +417,7 @@ class Workers:
 
     def stop(self) -> None:
         self.resume()
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.terminate()  # SIGTERM: RQ's warm shutdown
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+        stop_processes(self.procs, timeout=30)
 
 
 # --- the channels ----------------------------------------------------------------------------
@@ -496,13 +488,7 @@ def gunicorn(env: dict, workdir: Path) -> Iterator[tuple[subprocess.Popen, int]]
         log(f"portal up under gunicorn on 127.0.0.1:{port}")
         yield proc, port
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+        stop_processes([proc])
 
 
 def gunicorn_cpu_seconds(proc: subprocess.Popen) -> float:

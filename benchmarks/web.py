@@ -30,7 +30,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import psutil
+from _harness import free_port, log, stop_processes
 from markupsafe import escape
 from sqlalchemy import func, insert, select
 
@@ -126,10 +126,6 @@ done = function(summary, latency, requests)
     latency:percentile(99), latency.max))
 end
 """
-
-
-def log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
 # --- data --------------------------------------------------------------------------------
@@ -259,12 +255,6 @@ def build_database(db_url: str, instance_dir: Path, args: argparse.Namespace) ->
 # --- servers and load --------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def fetch(port: int, path: str, timeout: float = 5.0) -> tuple[int, str]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
@@ -306,13 +296,7 @@ def gunicorn(name: str, app_spec: str, env: dict, workdir: Path, extra: tuple = 
         log(f"{name} server up on 127.0.0.1:{port} (pid {proc.pid})")
         yield proc, port
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+        stop_processes([proc])
         log(f"{name} server stopped")
 
 
