@@ -274,6 +274,34 @@ def who_is_asking(idea_id: int) -> list[Asker]:
     return askers
 
 
+def ranked_ideas(
+    segment: Segment | None = None, *, weighted: bool = True, limit: int = 200
+) -> list[tuple]:
+    """(idea, Demand) for live ideas, by weighted or raw supporters, or only those with
+    supporters in `segment` (ranked by how many)."""
+    from vocportal.ideas.models import Idea
+
+    ideas = list(
+        db.session.scalars(
+            select(Idea).where(
+                Idea.withdrawn_at.is_(None),
+                Idea.hidden_at.is_(None),
+                Idea.duplicate_of_id.is_(None),
+            )
+        )
+    )
+    figures = demand([i.id for i in ideas], segment.id if segment else None)
+    rows = [(i, figures.get(i.id, Demand())) for i in ideas]
+    if segment is not None:
+        rows = [r for r in rows if r[1].in_segment]
+        rows.sort(key=lambda r: (-r[1].in_segment, -r[1].weighted, r[0].id))
+    elif weighted:
+        rows.sort(key=lambda r: (-r[1].weighted, -r[1].supporters, r[0].id))
+    else:
+        rows.sort(key=lambda r: (-r[1].supporters, -r[1].weighted, r[0].id))
+    return rows[:limit]
+
+
 def demand_of(askers: list[Asker]) -> Demand:
     """An idea's raw and weighted demand from its `who_is_asking` groups (no new queries)."""
     return Demand(

@@ -171,27 +171,10 @@ def demand():
     """Ideas ranked by demand, raw or weighted, optionally only one segment's."""
     segment = _segment_arg()
     weighted = request.args.get("weighted", "1") == "1"
-    ideas = list(
-        db.session.scalars(
-            select(Idea).where(
-                Idea.withdrawn_at.is_(None),
-                Idea.hidden_at.is_(None),
-                Idea.duplicate_of_id.is_(None),
-            )
-        )
-    )
-    figures = ops.demand([i.id for i in ideas], segment.id if segment else None)
-    rows = [(i, figures.get(i.id, ops.Demand())) for i in ideas]
-    if segment is not None:
-        rows = [r for r in rows if r[1].in_segment]
-        rows.sort(key=lambda r: (-r[1].in_segment, -r[1].weighted, r[0].id))
-    elif weighted:
-        rows.sort(key=lambda r: (-r[1].weighted, -r[1].supporters, r[0].id))
-    else:
-        rows.sort(key=lambda r: (-r[1].supporters, -r[1].weighted, r[0].id))
+    rows = ops.ranked_ideas(segment, weighted=weighted)
     return render_template(
         "customers/demand.html",
-        rows=rows[:200],
+        rows=rows,
         segments=ops.segments(),
         segment=segment,
         weighted=weighted,
