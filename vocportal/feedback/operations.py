@@ -284,6 +284,22 @@ def _companies_for(names: list[str]) -> dict[str, int]:
     return found
 
 
+def queue_csv_import(upload):
+    """Keep an uploaded CSV under instance/imports and queue its import (after commit)."""
+    import uuid
+    from pathlib import Path
+
+    from flask import current_app
+
+    from vocportal.queue.operations import defer
+
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}.csv"
+    upload.save(folder / name)
+    return defer("import feedback CSV", "jobs.feedback.import_csv", name, timeout=3600, attempts=2)
+
+
 def request_embedding():
     """Queue (after commit) the job that embeds every feedback item lacking a vector."""
     from vocportal.queue.operations import defer

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hmac
 import uuid
 from email.utils import parseaddr
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -30,7 +29,6 @@ from vocportal.feedback.models import FeedbackSource
 from vocportal.forms import commit_or_show
 from vocportal.ideas.models import Idea
 from vocportal.permissions import staff_required
-from vocportal.queue.operations import defer
 from vocportal.triage.forms import PostForm
 
 bp = Blueprint("feedback", __name__)
@@ -129,18 +127,7 @@ def upload():
             source=None,
             unlinked=False,
         ), 400
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{uuid.uuid4().hex}.csv"
-    form.file.data.save(folder / name)
-    record = defer(
-        "import feedback CSV",
-        "jobs.feedback.import_csv",
-        name,
-        queue="default",
-        timeout=3600,
-        attempts=2,
-    )
+    record = ops.queue_csv_import(form.file.data)
     db.session.commit()
     flash("Import started; its progress is below.", "success")
     return redirect(url_for("queue.index") + f"#job-{record.id}")
