@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from vocportal.config import PROJECT_ROOT, load_config
+from vocportal.request_guard import register_request_guard
 
 
 def create_app(config: dict | None = None, instance_path: str | Path | None = None) -> Flask:
@@ -29,6 +30,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     if config:
         app.config.update(config)
 
+    register_request_guard(app)
     register_extensions(app)
     register_blueprints(app)
     from vocportal.commands import register_commands

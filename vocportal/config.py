@@ -91,6 +91,10 @@ def load_config(instance_path: Path) -> dict:
         # The JSON API: every request per token, and per address without one.
         "LIMIT_API": os.environ.get("LIMIT_API", "600/minute"),
         "LIMIT_API_ANONYMOUS": os.environ.get("LIMIT_API_ANONYMOUS", "60/minute"),
+        # Largest request body on any route (Flask answers 413 above it), and the larger
+        # ceiling of upload forms (the feedback CSV import).
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
+        "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", str(64 * 1024 * 1024))),
         # Largest API request body (a bulk feedback import of 1,000 items fits).
         "API_MAX_BODY_BYTES": int(os.environ.get("API_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
         # argon2id cost; the defaults follow argon2-cffi's RFC 9106 "low memory" profile.

@@ -119,6 +119,8 @@ def handle_http_exception(error: HTTPException):
         generic = getattr(type(error), "description", None)
         if status == 429:
             message = f"{MESSAGES[429]} (limit: {description})"
+        elif status == 413 and request.max_content_length:
+            message = f"{MESSAGES[413]} (limit: {request.max_content_length:,} bytes)"
         elif description and description != generic and status != 500:
             message = description
     headers = dict(data.get("headers") or {})

@@ -20,6 +20,7 @@ from vocportal.errors import OperationError
 from vocportal.extensions import csrf, db, limiter
 from vocportal.ideas import operations as ideas
 from vocportal.pagination import page_of
+from vocportal.request_guard import allow_body
 from vocportal.themes import demand
 from vocportal.themes import operations as themes
 from vocportal.themes.models import Theme
@@ -33,6 +34,8 @@ bp = Blueprint(
     description="Ideas, votes, comments, status updates, themes, companies and feedback.",
 )
 register_api_errors(bp)
+# Bodies up to API_MAX_BODY_BYTES (a bulk import of 1,000 items), not the web's limit.
+allow_body("API_MAX_BODY_BYTES")(bp)
 
 # Every API request counts against its caller's allowance: per token, or per address for
 # anonymous readers (a smaller one).
@@ -54,7 +57,6 @@ _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 @bp.before_request
 def _before_api_request():
-    request.max_content_length = current_app.config["API_MAX_BODY_BYTES"]
     # A browser sending the portal's cookies (a cross-site form, say) but no token: refuse
     # it as the web would refuse a form without its CSRF token. Cookies never authenticate
     # the API anyway: such a request that does carry a valid CSRF token still gets a 401.

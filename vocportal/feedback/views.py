@@ -29,6 +29,7 @@ from vocportal.feedback.models import FeedbackSource
 from vocportal.forms import commit_or_show
 from vocportal.ideas.models import Idea
 from vocportal.permissions import staff_required
+from vocportal.request_guard import allow_body
 from vocportal.triage.forms import PostForm
 
 bp = Blueprint("feedback", __name__)
@@ -113,6 +114,7 @@ def unlink(item_id: int):
 
 
 @bp.post("/staff/feedback/import")
+@allow_body("UPLOAD_MAX_BYTES")
 @staff_required
 def upload():
     """Save the uploaded CSV and import it in a job (a large file takes a while)."""
