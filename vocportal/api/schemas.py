@@ -14,7 +14,7 @@ from marshmallow import ValidationError, fields, post_dump, pre_dump, validate
 
 from vocportal.feedback.models import FeedbackSource
 from vocportal.ideas.models import IdeaStatus
-from vocportal.ideas.operations import SORTS
+from vocportal.ideas.operations import SORTS, merged_into
 from vocportal.themes import demand
 
 #: Largest page of a list.
@@ -192,11 +192,15 @@ class IdeaSchema(StaffFieldsMixin, ma.Schema):
     comment_count = fields.Integer(required=True)
     created_at = UTCDateTime(required=True)
     updated_at = UTCDateTime(required=True)
-    duplicate_of = fields.Integer(
+    duplicate_of = fields.Method(
+        "_duplicate_of",
         required=True,
         allow_none=True,
-        attribute="duplicate_of_id",
-        metadata={"description": "The idea this one was merged into, if any."},
+        metadata={
+            "type": "integer",
+            "description": "The idea this one was merged into, if any (null too when that "
+            "idea is one the caller may not see).",
+        },
     )
     voted = fields.Method(
         "_voted",
@@ -212,6 +216,11 @@ class IdeaSchema(StaffFieldsMixin, ma.Schema):
 
     def _voted(self, idea) -> bool:
         return idea.id in g.get("api_voted", ())
+
+    def _duplicate_of(self, idea) -> int | None:
+        caller = g.get("api_caller")
+        target = merged_into(caller.user if caller else None, idea)
+        return target.id if target is not None else None
 
     def _url(self, idea) -> str:
         return url_for("ideas.show", idea_id=idea.id, _external=True)

@@ -47,6 +47,14 @@ def merge(actor: User, duplicate: Idea, target: Idea, message: str = "") -> Merg
             f"That idea is itself a duplicate of #{target.duplicate_of_id}; merge into that one.",
             field="target",
         )
+    if duplicate.is_public and not target.is_public:
+        # Its supporters' votes would go where they cannot follow, and every page about
+        # the duplicate would point to an idea they may not see.
+        raise OperationError(
+            f"That idea is {target.visibility}; merge into a public idea "
+            + ("(or unhide it first)." if target.hidden_at else "instead."),
+            field="target",
+        )
     votes = list(
         db.session.execute(
             select(Vote.user_id, Vote.created_at).where(Vote.idea_id == duplicate.id)
@@ -93,9 +101,18 @@ def merge(actor: User, duplicate: Idea, target: Idea, message: str = "") -> Merg
     _recount(target.id)
     db.session.flush()
     link = ideas.idea_path(target.id)
-    note = f"Merged into [{target.title}]({link}): votes and followers moved there."
+    # The timeline keeps the target's number, not its title: the target may be hidden or
+    # withdrawn later, and the idea page names it only while the reader may see it. The
+    # notification, sent now while the target is public, names it.
+    moved = "votes and followers moved there."
+    note = f"Merged into [idea #{target.id}]({link}): {moved}"
+    told = f"Merged into [{target.title}]({link}): {moved}"
     ideas.change_status(
-        actor, duplicate, IdeaStatus.duplicate, (message.strip() + "\n\n" + note).strip()
+        actor,
+        duplicate,
+        IdeaStatus.duplicate,
+        (message.strip() + "\n\n" + note).strip(),
+        announcement=(message.strip() + "\n\n" + told).strip(),
     )
     db.session.refresh(duplicate)
     db.session.refresh(target)
@@ -159,7 +176,12 @@ def unmerge(actor: User, duplicate: Idea) -> MergeRecord:
     return record
 
 
-def duplicates_of(idea: Idea) -> list[Idea]:
+def duplicates_of(viewer: User | None, idea: Idea) -> list[Idea]:
+    """The ideas merged into `idea` that `viewer` may see."""
     return list(
-        db.session.scalars(select(Idea).where(Idea.duplicate_of_id == idea.id).order_by(Idea.id))
+        db.session.scalars(
+            select(Idea)
+            .where(Idea.duplicate_of_id == idea.id, ideas.visible_to(viewer))
+            .order_by(Idea.id)
+        )
     )

@@ -107,6 +107,13 @@ class Idea(db.Model):
     def is_public(self) -> bool:
         return self.withdrawn_at is None and self.hidden_at is None
 
+    @property
+    def visibility(self) -> str:
+        """Who may see it, in a word for labels: public, hidden (by staff) or withdrawn."""
+        if self.hidden_at is not None:
+            return "hidden"
+        return "withdrawn" if self.withdrawn_at is not None else "public"
+
 
 class Vote(db.Model):
     """One person's vote for one idea; the unique pair makes double votes impossible."""

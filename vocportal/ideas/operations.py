@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vocportal.accounts.models import User
@@ -52,12 +52,38 @@ def trend_weight(at: datetime) -> float:
 # --- reading -----------------------------------------------------------------------------
 
 
+# Who sees what, in one place: staff see every idea (pages mark the hidden and withdrawn
+# ones); an idea's author still sees it while it is withdrawn (not once staff hid it);
+# everyone else sees public ideas only. Whatever names an idea (a title in a list, a link,
+# a "merged into" banner, an API field, a feed entry, a notification) goes through
+# `can_see` or `visible_to`, so a hidden idea never shows through another one.
+
+
+def _signed_in(viewer: User | None) -> bool:
+    return viewer is not None and viewer.is_authenticated
+
+
 def can_see(viewer: User | None, idea: Idea) -> bool:
+    """Whether `viewer` (None: anonymous) may see `idea` at all."""
     if idea.is_public:
         return True
-    if viewer is None or not viewer.is_authenticated:
+    if not _signed_in(viewer):
         return False
     return viewer.is_staff or (idea.author_id == viewer.id and idea.hidden_at is None)
+
+
+def public_ideas() -> ColumnElement[bool]:
+    """The ideas everybody may see, as a WHERE clause (the public board's own filter)."""
+    return and_(Idea.withdrawn_at.is_(None), Idea.hidden_at.is_(None))
+
+
+def visible_to(viewer: User | None) -> ColumnElement[bool]:
+    """`can_see` as a WHERE clause, for queries that list ideas to `viewer`."""
+    if not _signed_in(viewer):
+        return public_ideas()
+    if viewer.is_staff:
+        return true()
+    return or_(public_ideas(), and_(Idea.author_id == viewer.id, Idea.hidden_at.is_(None)))
 
 
 def get_idea_for(viewer: User | None, idea_id: int) -> Idea | None:
@@ -66,6 +92,25 @@ def get_idea_for(viewer: User | None, idea_id: int) -> Idea | None:
     if idea is None or not can_see(viewer, idea):
         return None
     return idea
+
+
+def merged_into(viewer: User | None, idea: Idea) -> Idea | None:
+    """The idea `idea` was merged into as a duplicate, if any and if `viewer` may see it."""
+    if idea.duplicate_of_id is None:
+        return None
+    target = db.session.get(Idea, idea.duplicate_of_id)
+    return target if target is not None and can_see(viewer, target) else None
+
+
+def can_see_comment(viewer: User | None, comment: Comment) -> bool:
+    """Whether `viewer` may reach `comment` at all: a hidden one only staff and its author
+    (who may not change it: see `edit_comment`); and only on an idea they may see."""
+    idea = db.session.get(Idea, comment.idea_id)
+    if idea is None or not can_see(viewer, idea):
+        return False
+    if comment.hidden_at is None:
+        return True
+    return _signed_in(viewer) and (viewer.is_staff or comment.author_id == viewer.id)
 
 
 @dataclass(frozen=True)
@@ -78,7 +123,7 @@ class IdeaQuery:
 
 def idea_listing(query: IdeaQuery):
     """Build the select for the public idea list: filters, search and sort."""
-    stmt = select(Idea).where(Idea.withdrawn_at.is_(None), Idea.hidden_at.is_(None))
+    stmt = select(Idea).where(public_ideas())
     if query.status is not None:
         stmt = stmt.where(Idea.status == query.status)
     else:
@@ -107,9 +152,7 @@ def roadmap(board: Board | None = None, per_column: int = 50) -> dict[IdeaStatus
     (shipped: most recently changed first)."""
     columns = {}
     for status in ROADMAP_COLUMNS:
-        stmt = select(Idea).where(
-            Idea.status == status, Idea.withdrawn_at.is_(None), Idea.hidden_at.is_(None)
-        )
+        stmt = select(Idea).where(Idea.status == status, public_ideas())
         if board is not None:
             stmt = stmt.where(Idea.board_id == board.id)
         order = (
@@ -143,8 +186,10 @@ def is_following(user: User | None, idea: Idea) -> bool:
 
 
 def visible_comments(viewer: User | None, idea: Idea) -> list[Comment]:
+    """The idea's comments `viewer` may read: hidden ones for staff only (their authors
+    included: what staff hid is gone for customers)."""
     stmt = select(Comment).where(Comment.idea_id == idea.id).order_by(Comment.created_at)
-    if viewer is None or not viewer.is_authenticated or not viewer.is_staff:
+    if not _signed_in(viewer) or not viewer.is_staff:
         stmt = stmt.where(Comment.hidden_at.is_(None))
     return list(db.session.scalars(stmt))
 
@@ -249,11 +294,15 @@ def change_status(
     message: str = "",
     *,
     notify: bool = True,
+    announcement: str | None = None,
 ) -> StatusChange:
     """Publish a status update (new status + Markdown message): staff only.
 
-    It goes on the idea's public timeline and, with `notify`, to everyone who supports the
-    idea (in the bell and by email), through the notification outbox in this transaction.
+    It goes on the idea's timeline and, with `notify`, to everyone who supports the idea
+    (in the bell and by email), through the notification outbox in this transaction; the
+    notification says `announcement` instead of the message when given. Nothing is
+    announced about an idea that is not public (hidden or withdrawn): its supporters could
+    not open it, and its title may be why staff hid it.
     """
     if not actor.is_staff:
         raise PermissionDenied()
@@ -280,7 +329,7 @@ def change_status(
     idea.updated_at = utcnow()
     mark_triaged(actor, idea, responded=True)
     db.session.flush()
-    if notify:
+    if notify and idea.is_public:
         title = (
             f"{idea.title}: now {new_status.label.lower()}"
             if change.old_status is not new_status
@@ -289,7 +338,7 @@ def change_status(
         notifications.record_event(
             EventKind.status_update,
             title=title,
-            text=change.message,
+            text=change.message if announcement is None else announcement.strip(),
             link=idea_path(idea.id, f"status-{change.id}"),
             actor=actor,
             idea_id=idea.id,
@@ -390,7 +439,9 @@ def add_comment(author: User, idea: Idea, body: str, official: bool = False) -> 
     follow(author, idea)
     mark_triaged(author, idea, responded=True)
     db.session.flush()
-    if author.is_staff:  # a staff answer or question reaches the author and followers
+    # A staff answer or question reaches the author and followers (never about an idea
+    # that is not public: see `change_status`).
+    if author.is_staff and idea.is_public:
         notifications.record_event(
             EventKind.comment,
             title=f"{author.display_name} ({portal_team()}) commented on {idea.title}",
@@ -404,9 +455,16 @@ def add_comment(author: User, idea: Idea, body: str, official: bool = False) -> 
     return comment
 
 
+#: Why a customer may not edit their comment once staff hid it.
+HIDDEN_COMMENT_LOCKED = "Staff hid this comment, so it can no longer be edited."
+
+
 def edit_comment(actor: User, comment: Comment, body: str) -> None:
+    """Change a comment's text: its author (unless staff hid it) or staff."""
     if not (actor.is_staff or comment.author_id == actor.id):
         raise PermissionDenied()
+    if comment.hidden_at is not None and not actor.is_staff:
+        raise PermissionDenied(HIDDEN_COMMENT_LOCKED)
     comment.body = body.strip()
     comment.body_html = render_markdown(body)
     comment.edited_at = utcnow()

@@ -184,7 +184,8 @@ def _render_idea(idea, comment_form, status_form, code: int = 200):
     return render_template(
         "ideas/show.html",
         staff=staff,
-        merged_here=duplicates_of(idea),
+        merged_here=duplicates_of(user, idea),
+        merged_into=ops.merged_into(user, idea),
         idea=idea,
         comments=ops.visible_comments(user, idea),
         history=ops.status_history(idea),
@@ -332,9 +333,8 @@ def hide(idea_id: int):
 
 def _comment_or_404(comment_id: int) -> Comment:
     comment = db.session.get(Comment, comment_id)
-    if comment is None:
+    if comment is None or not ops.can_see_comment(_user(), comment):
         abort(404)
-    _idea_or_404(comment.idea_id)
     return comment
 
 
@@ -345,6 +345,8 @@ def edit_comment(comment_id: int):
     user = _user()
     if not (user.is_staff or comment.author_id == user.id):
         abort(403)
+    if comment.hidden_at is not None and not user.is_staff:
+        abort(403, ops.HIDDEN_COMMENT_LOCKED)
     form = CommentForm(obj=comment)
     if form.validate_on_submit():
         ops.edit_comment(user, comment, form.body.data)
