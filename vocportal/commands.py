@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import signal
 import subprocess
@@ -79,60 +81,58 @@ def seed_demo(force: bool) -> None:
 @click.command("demo")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
+@click.option("-v", "--verbose", is_flag=True, help="Show the web, worker and scheduler logs here.")
 @with_appcontext
-def demo(host: str, port: int) -> None:
-    """Migrate, load demo data if empty, and run web, Redis, worker and scheduler together."""
+def demo(host: str, port: int, verbose: bool) -> None:
+    """Migrate, load demo data if empty, and run web, Redis, worker and scheduler together.
+
+    The web is gunicorn (the production server). Ctrl-C, SIGTERM and SIGHUP (a closed
+    terminal) all stop every process it started. The other processes log to files under
+    the instance folder unless --verbose."""
     from flask_migrate import upgrade
-    from werkzeug.serving import run_simple
 
     from vocportal.demo.seed import DEMO_LOGINS, database_is_empty, seed
+    from vocportal.demo.supervisor import Supervisor
     from vocportal.extensions import db
     from vocportal.feedback.operations import request_embedding as request_feedback_embedding
     from vocportal.queue.operations import defer
-    from vocportal.queue.redis import EmbeddedRedis
 
     app = current_app._get_current_object()
-    embedded = None
-    env = dict(os.environ)
-    if not app.config["REDIS_URL"]:
-        embedded = EmbeddedRedis(app.instance_path)
-        embedded.start()
-        env["REDIS_URL"] = embedded.url
-        app.config["REDIS_URL"] = embedded.url
-        click.echo(f"Embedded Redis running on {embedded.socket}")
-    upgrade()
-    if database_is_empty():
-        click.echo("Loading demo data (first run only)...")
-        seed()
-        # Embedding every demo idea also asks for a theme refresh when it is done.
-        defer("embed ideas", "jobs.embeddings.backfill", queue="embeddings", timeout=3600)
-        request_feedback_embedding()
-        db.session.commit()
-    command = [sys.executable, "-m", "vocportal.cli"]
-    # Own sessions: a Ctrl-C in the terminal reaches only this process, which then stops the
-    # worker and the scheduler before Redis, in that order.
-    children = [
-        subprocess.Popen([*command, "worker"], env=env, start_new_session=True),
-        subprocess.Popen([*command, "scheduler"], env=env, start_new_session=True),
-    ]
-    click.echo("")
-    click.echo(f"vocportal is running at http://{host}:{port}")
-    for role, (email, password) in DEMO_LOGINS.items():
-        click.echo(f"  log in as {role:8} {email} / {password}")
-    click.echo("Background worker and scheduler started; press Ctrl-C to stop everything.")
-    try:
-        run_simple(host, port, app, threaded=True, use_reloader=False)
-    finally:
-        for child in children:
-            child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
-        if embedded is not None:
-            embedded.stop()
-        click.echo("Stopped web, worker, scheduler and Redis.")
+    supervisor = Supervisor(app, verbose=verbose, echo=click.echo)
+    with supervisor.signals_stop():
+        try:
+            supervisor.start_redis()
+            # Alembic logs a line per migration: only with --verbose.
+            quiet = contextlib.redirect_stderr(io.StringIO())
+            with contextlib.nullcontext() if verbose else quiet:
+                upgrade()
+            supervisor.say("Database migrated")
+            if database_is_empty():
+                supervisor.say("Loading demo data (first run only)...")
+                seed()
+                # Embedding every demo idea also asks for a theme refresh when it is done.
+                defer("embed ideas", "jobs.embeddings.backfill", queue="embeddings", timeout=3600)
+                request_feedback_embedding()
+                db.session.commit()
+            db.engine.dispose()  # the children open their own connections
+            supervisor.start_children(host, port)
+            supervisor.wait_until_serving(host, port)
+            click.echo("")
+            click.echo(f"vocportal is running at http://{host}:{port}")
+            for role, (email, password) in DEMO_LOGINS.items():
+                click.echo(f"  log in as {role:8} {email} / {password}")
+            click.echo(
+                "Worker and scheduler started; themes appear when the worker has embedded "
+                "the ideas (see Staff > Jobs). Press Ctrl-C to stop everything."
+            )
+            if not verbose:
+                click.echo(f"Logs: {supervisor.log_dir}")
+            supervisor.watch()
+        finally:
+            supervisor.stop()
+    click.echo("Stopped web, worker, scheduler and Redis.")
+    if supervisor.failed:
+        raise SystemExit(1)
 
 
 @click.command("worker")

@@ -1,0 +1,61 @@
+"""`vocportal demo` stops every process it started on SIGTERM and SIGHUP (a closed
+terminal) as it does on Ctrl-C, serves with gunicorn and keeps the console short."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import psutil
+import pytest
+
+from tests.smtp import free_port
+from tests.test_demo import wait_for
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
+def test_demo_stops_everything_on_a_signal(tmp_path, stop_signal):
+    port = free_port()
+    instance = tmp_path / "instance"
+    env = {
+        **os.environ,
+        "VOCPORTAL_INSTANCE_PATH": str(instance),
+        "DATABASE_URL": "",
+        "REDIS_URL": "",
+        "SECRET_KEY": "demo-test",
+    }
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "vocportal.cli", "demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", timeout=120)
+        # Every process under the demo: Redis, gunicorn and its worker, the RQ worker and
+        # the scheduler (and whatever they forked).
+        descendants = psutil.Process(demo.pid).children(recursive=True)
+        commands = [" ".join(p.cmdline()) for p in descendants]
+        assert any("gunicorn" in c for c in commands), commands
+        assert sum("gunicorn" in c for c in commands) >= 2, commands  # master and worker
+        assert any("redis-server" in c for c in commands), commands
+        assert any(c.endswith(" worker") for c in commands), commands
+        assert any(c.endswith(" scheduler") for c in commands), commands
+    finally:
+        demo.send_signal(stop_signal)
+        output, _ = demo.communicate(timeout=90)
+    assert demo.returncode == 0, output[-3000:]
+    assert "Stopped web, worker, scheduler and Redis." in output
+    gone, alive = psutil.wait_procs(descendants, timeout=10)
+    assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], alive
+    assert not (instance / "redis.sock").exists()
+    # A quiet console: no development-server warning, no model or migration chatter.
+    assert "development server" not in output
+    assert "alembic" not in output
+    assert len(output.splitlines()) < 20, output
+    assert (instance / "logs" / "web.log").exists() and (instance / "logs" / "worker.log").exists()
