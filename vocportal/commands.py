@@ -5,9 +5,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import signal
-import subprocess
-import sys
 
 import click
 from flask import Flask, current_app
