@@ -1,4 +1,5 @@
-"""`vocportal demo` runs web, embedded Redis, worker and scheduler, and stops them all."""
+"""The demo: its data files ship with the package and seed the same portal every time, and
+`vocportal demo` runs web, embedded Redis, worker and scheduler, and stops them all."""
 
 from __future__ import annotations
 
@@ -7,14 +8,57 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.request
+from pathlib import Path
 
 import psutil
 import pytest
+from sqlalchemy import select
 
+import vocportal
 from tests.smtp import free_port
+from vocportal.demo import content
+from vocportal.demo.seed import seed
+from vocportal.extensions import db
+from vocportal.feedback.models import FeedbackItem
+from vocportal.ideas.models import Board, Idea
 
-pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_demo_data_files_are_package_data():
+    """Every file in vocportal/demo/data/ matches [tool.setuptools.package-data], so a built
+    wheel carries what the seeder reads."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = config["tool"]["setuptools"]["package-data"]["vocportal"]
+    package = Path(vocportal.__file__).parent
+    shipped = {path for pattern in globs for path in package.glob(pattern)}
+    data_files = set((package / "demo" / "data").iterdir())
+    assert data_files, "no demo data files"
+    assert data_files <= shipped, sorted(str(p) for p in data_files - shipped)
+
+
+def test_seed_loads_the_same_demo_from_the_data_files(app):
+    counts = seed()
+    # The seeder is deterministic (seed 7): these are the figures of the demo as shipped.
+    assert counts == {
+        "feedback items": 10,
+        "boards": 6,
+        "people": 93,
+        "ideas": 319,
+        "votes": 1711,
+        "comments": 335,
+        "status changes": 237,
+    }
+    boards = db.session.scalars(select(Board.name).order_by(Board.position)).all()
+    assert boards == [b["name"] for b in content.BOARDS]
+    titles = db.session.scalars(select(Idea.title)).all()
+    assert sorted(titles) == sorted(i["title"] for i in content.IDEAS)
+    feedback = db.session.execute(select(FeedbackItem.source, FeedbackItem.text)).all()
+    assert sorted((s.value, t) for s, t in feedback) == sorted(
+        (f["source"], f["text"]) for f in content.FEEDBACK
+    )
 
 
 def wait_for(url: str, timeout: float) -> str:
@@ -28,6 +72,7 @@ def wait_for(url: str, timeout: float) -> str:
     raise AssertionError(f"{url} did not answer within {timeout} s")
 
 
+@pytest.mark.slow
 def test_demo_starts_everything_and_ctrl_c_stops_everything(tmp_path):
     port = free_port()
     env = {

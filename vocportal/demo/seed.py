@@ -238,26 +238,6 @@ def seed(seed_value: int = 7) -> dict[str, int]:
 
 PLANS = (("starter", 49.0), ("team", 390.0), ("enterprise", 4200.0))
 
-#: Feedback heard outside the portal: (channel, text).
-FEEDBACK = [
-    (FeedbackSource.email, "Your app logged me out in the middle of entering my week again."),
-    (FeedbackSource.email, "Can we get an export of all hours per client for the accountant?"),
-    (
-        FeedbackSource.widget,
-        "Please let me track time offline on my phone, the train has no signal.",
-    ),
-    (FeedbackSource.widget, "Dark theme please, my eyes at 11pm."),
-    (FeedbackSource.support, "Customer asks for SAML single sign-on before renewing (Okta)."),
-    (FeedbackSource.support, "Invoices should pull the hours straight from timesheets."),
-    (
-        FeedbackSource.csv,
-        "NPS comment: reporting is great but the charts can't be exported to PDF.",
-    ),
-    (FeedbackSource.csv, "NPS comment: too many clicks to approve a week of timesheets."),
-    (FeedbackSource.portal, "On the call: they need a Slack reminder when timesheets are due."),
-    (FeedbackSource.api, "Integration request from our Jira power users: log time from an issue."),
-]
-
 
 def _seed_customers(rng: random.Random, people: list[User], now) -> int:
     """Companies from the demo people's email domains, two weighted segments, and feedback
@@ -286,12 +266,12 @@ def _seed_customers(rng: random.Random, people: list[User], now) -> int:
         ]
     )
     with_company = [p for p in people if p.company_id is not None]
-    for n, (source, text) in enumerate(FEEDBACK):
+    for n, spec in enumerate(content.FEEDBACK):
         author = rng.choice(with_company)
         db.session.add(
             FeedbackItem(
-                text=text,
-                source=source,
+                text=spec["text"],
+                source=FeedbackSource(spec["source"]),
                 external_id=f"demo-{n}",
                 author_id=author.id,
                 company_id=author.company_id,
@@ -299,4 +279,4 @@ def _seed_customers(rng: random.Random, people: list[User], now) -> int:
                 payload={"demo": True},
             )
         )
-    return len(FEEDBACK)
+    return len(content.FEEDBACK)
