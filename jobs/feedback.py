@@ -6,17 +6,27 @@ from pathlib import Path
 
 from flask import current_app
 
-from jobs.runtime import task
-from vocportal.feedback.importer import import_rows
+from jobs.runtime import _retries_left, task
+from vocportal.feedback.importer import import_rows, open_csv
 
 
 @task
-def import_csv(name: str, *, progress) -> dict:
-    """Import instance/imports/NAME (saved by the upload page); report per-line errors."""
+def import_csv(name: str, original: str = "", *, progress) -> dict:
+    """Import instance/imports/NAME (saved by the upload page from a file the person called
+    ORIGINAL); report per-line errors. The saved file is deleted once the import is over,
+    and after a failure that will not be retried."""
     path = Path(current_app.instance_path) / "imports" / Path(name).name
-    with path.open(newline="", encoding="utf-8-sig") as file:
-        total = max(sum(1 for _ in file) - 1, 1)
-        file.seek(0)
-        report = import_rows(file, progress=lambda n: progress(n / total, f"{n} of {total} rows"))
+    try:
+        with open_csv(path) as file:
+            total = max(sum(1 for _ in file) - 1, 1)
+            file.seek(0)
+            report = import_rows(
+                file, progress=lambda n: progress(n / total, f"{n} of {total} rows")
+            )
+    except BaseException:
+        if _retries_left() == 0:
+            path.unlink(missing_ok=True)
+        raise
     path.unlink(missing_ok=True)
+    report.file = original or name
     return report.as_dict()

@@ -300,9 +300,9 @@ def import_feedback(csv_file: str) -> None:
     """Import feedback from CSV_FILE (columns: text, email, and optionally name, company,
     received_at, id). Bad rows are reported by line number; the rest imports; importing the
     same file again adds nothing."""
-    from vocportal.feedback.importer import import_rows
+    from vocportal.feedback.importer import import_rows, open_csv
 
-    with open(csv_file, newline="", encoding="utf-8-sig") as file:
+    with open_csv(csv_file) as file:
         total = max(sum(1 for _ in file) - 1, 0)
         file.seek(0)
         with click.progressbar(length=total, label="Importing feedback") as bar:

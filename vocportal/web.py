@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, request
+from flask import Flask, abort, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
+from werkzeug.wrappers import Response
 
+from vocportal.formatting import register_formatting
 from vocportal.ideas.models import IdeaStatus
+
+#: The range of an INTEGER column (PostgreSQL int4): ids and numbers that reach a query.
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -15,11 +21,57 @@ class BoundedIntConverter(IntegerConverter):
     a 404, not a database error)."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)  # INTEGER columns (PostgreSQL int4)
+        kwargs.setdefault("max", INT32_MAX)  # INTEGER columns (PostgreSQL int4)
         super().__init__(map, *args, **kwargs)
 
 
+def bounded_int(value: str | int, *, min: int = INT32_MIN, max: int = INT32_MAX) -> int:
+    """`value` as an int within [min, max] (an INTEGER column's range by default), else a
+    ValueError; usable as `request.args.get(name, default, type=bounded_int)`."""
+    number = int(value)
+    if not min <= number <= max:
+        raise ValueError(f"{number} is outside {min}..{max}")
+    return number
+
+
+def int_arg(name: str, *, min: int = INT32_MIN, max: int = INT32_MAX, status: int = 400):
+    """The query argument `name` as an int within [min, max]; None when absent or blank.
+
+    Anything else (not a number, or a number no INTEGER column holds) aborts with `status`:
+    400, or 404 for an id ("no such thing"), never a database error.
+    """
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return bounded_int(raw, min=min, max=max)
+    except ValueError:
+        abort(status, f"The {name} argument must be a whole number from {min} to {max}.")
+
+
+def private_cache(response: Response) -> Response:
+    """after_request: a response to a logged-in person is theirs alone (Cache-Control:
+    private, no-store), unless the view chose its own caching (static files, widget.js)."""
+    from flask_login import current_user
+
+    if "Cache-Control" not in response.headers and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "private, no-store"
+        response.vary.add("Cookie")
+    return response
+
+
+def apply_proxy_fix(app: Flask) -> None:
+    """Behind PROXY_FIX_HOPS trusted reverse proxies, take the client's address and scheme
+    from the X-Forwarded-For and X-Forwarded-Proto headers they set (rate limits count per
+    client address). 0, the default: the peer of the socket is the client."""
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+
 def register_template_helpers(app: Flask) -> None:
+    register_formatting(app)
+
     @app.template_global()
     def url_with(**changes) -> str:
         """The current URL with some query arguments changed (None removes one)."""

@@ -25,7 +25,11 @@ def users():
     q = request.args.get("q", "").strip().lower()
     stmt = select(User).order_by(User.created_at.desc())
     if q:
-        stmt = stmt.where(User.email.contains(q) | User.display_name.ilike(f"%{q}%"))
+        # % and _ are searched for as themselves, not as LIKE wildcards.
+        stmt = stmt.where(
+            User.email.contains(q, autoescape=True)
+            | User.display_name.icontains(q, autoescape=True)
+        )
     page = db.paginate(
         stmt, page=min(request.args.get("page", 1, type=int), 10_000), per_page=50, error_out=False
     )

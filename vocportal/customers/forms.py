@@ -1,8 +1,78 @@
 """Company and segment forms."""
 
+from __future__ import annotations
+
+import json
+import math
+
 from flask_wtf import FlaskForm
 from wtforms import FloatField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+
+def format_attributes(attributes: dict | None) -> str:
+    """A company's attributes as the form's text: one `key=value` per line.
+
+    A key or value that would not read back as itself (a line break, spaces at either end,
+    an `=` in a key, a leading quote, an empty key) is written as a JSON string, so saving
+    the unchanged text stores the same attributes.
+    """
+
+    def part(text: str, *, key: bool) -> str:
+        plain = (
+            text == text.strip()
+            and "\n" not in text
+            and "\r" not in text
+            and not text.startswith('"')
+            and not (key and ("=" in text or not text))
+        )
+        return text if plain else json.dumps(text, ensure_ascii=False)
+
+    return "\n".join(
+        f"{part(str(k), key=True)}={part(str(v), key=False)}" for k, v in (attributes or {}).items()
+    )
+
+
+def _unquote(text: str) -> str:
+    if text.startswith('"'):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return text
+        if isinstance(value, str):
+            return value
+    return text
+
+
+def parse_attributes(text: str | None) -> dict[str, str]:
+    """Read the form's attribute text (the format of `format_attributes`); lines without
+    `=` are ignored."""
+    pairs: dict[str, str] = {}
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if line.startswith('"'):  # a quoted key: it ends where its JSON string does
+            try:
+                key, end = json.JSONDecoder().raw_decode(line)
+            except ValueError:
+                key, end = None, 0
+            rest = line[end:].lstrip()
+            if isinstance(key, str) and rest.startswith("="):
+                pairs[key] = _unquote(rest[1:].strip())
+                continue
+        if "=" in line:
+            key, value = line.split("=", 1)
+            if key.strip():
+                pairs[key.strip()] = _unquote(value.strip())
+    return pairs
+
+
+class Finite:
+    """A number field's value, if any, must be finite: NumberRange with no upper bound
+    lets "inf" and "1e400" through."""
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None and not math.isfinite(field.data):
+            raise ValidationError("Give a finite number.")
 
 
 class CompanyForm(FlaskForm):
@@ -14,7 +84,7 @@ class CompanyForm(FlaskForm):
     )
     external_id = StringField("Id in your CRM", validators=[Optional(), Length(max=120)])
     attributes = TextAreaField(
-        "Other attributes (one key=value per line)", validators=[Optional(), Length(max=5_000)]
+        "Other attributes (one key=value per line)", validators=[Optional(), Length(max=100_000)]
     )
 
 
@@ -23,8 +93,10 @@ class SegmentForm(FlaskForm):
     weight = FloatField("Weight", default=1.0, validators=[DataRequired(), NumberRange(0, 1000)])
     plan = StringField("Plan is", validators=[Optional(), Length(max=60)])
     tier = StringField("Tier is", validators=[Optional(), Length(max=60)])
-    min_revenue = FloatField("Revenue at least", validators=[Optional(), NumberRange(min=0)])
-    max_revenue = FloatField("Revenue below", validators=[Optional(), NumberRange(min=0)])
+    min_revenue = FloatField(
+        "Revenue at least", validators=[Optional(), Finite(), NumberRange(min=0)]
+    )
+    max_revenue = FloatField("Revenue below", validators=[Optional(), Finite(), NumberRange(min=0)])
     position = IntegerField("Order", default=0, validators=[Optional(), NumberRange(0, 10_000)])
 
 

@@ -13,7 +13,13 @@ from sqlalchemy import select
 from vocportal.accounts.models import User
 from vocportal.customers import operations as ops
 from vocportal.customers import timeline as memory
-from vocportal.customers.forms import CompanyForm, PersonCompanyForm, SegmentForm
+from vocportal.customers.forms import (
+    CompanyForm,
+    PersonCompanyForm,
+    SegmentForm,
+    format_attributes,
+    parse_attributes,
+)
 from vocportal.customers.models import Company, Segment
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
@@ -21,18 +27,9 @@ from vocportal.forms import commit_or_show
 from vocportal.ideas.models import Idea, Vote
 from vocportal.permissions import staff_required
 from vocportal.triage.forms import PostForm
+from vocportal.web import int_arg
 
 bp = Blueprint("customers", __name__, url_prefix="/staff")
-
-
-def _attributes(text: str | None) -> dict:
-    pairs = {}
-    for line in (text or "").splitlines():
-        if "=" in line:
-            key, value = line.split("=", 1)
-            if key.strip():
-                pairs[key.strip()] = value.strip()
-    return pairs
 
 
 def _company_kwargs(form: CompanyForm) -> dict:
@@ -42,7 +39,7 @@ def _company_kwargs(form: CompanyForm) -> dict:
         "tier": form.tier.data,
         "monthly_revenue": form.monthly_revenue.data,
         "external_id": form.external_id.data,
-        "attributes": _attributes(form.attributes.data),
+        "attributes": parse_attributes(form.attributes.data),
     }
 
 
@@ -67,9 +64,17 @@ def companies():
 @staff_required
 def company(company_id: int):
     company = db.session.get(Company, company_id) or abort(404)
+    # Not obj=company: its attributes are a dict, and the form edits them as text (a field
+    # missing from a POST keeps the company's value).
     form = CompanyForm(
-        obj=company,
-        attributes="\n".join(f"{k}={v}" for k, v in (company.attributes or {}).items()),
+        data={
+            "name": company.name,
+            "plan": company.plan,
+            "tier": company.tier,
+            "monthly_revenue": company.monthly_revenue,
+            "external_id": company.external_id,
+            "attributes": format_attributes(company.attributes),
+        }
     )
     if form.validate_on_submit():
         ok, _ = commit_or_show(
@@ -159,7 +164,7 @@ def delete_segment(segment_id: int):
 
 
 def _segment_arg() -> Segment | None:
-    value = request.args.get("segment", type=int)
+    value = int_arg("segment", min=0, status=404)  # ?segment=ID; 0 or none: every segment
     if not value:
         return None
     return db.session.get(Segment, value) or abort(404)
@@ -246,6 +251,14 @@ def _feedback_rows(only: Segment | None):
         }
 
 
+def _spreadsheet_safe(value):
+    """Spreadsheet formula injection: a cell starting with = + - @ (or a tab or carriage
+    return, which some spreadsheets skip) is made text; an empty cell stays empty."""
+    if isinstance(value, str) and value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
 EXPORTS = {"ideas": _ideas_rows, "votes": _votes_rows, "feedback": _feedback_rows}
 
 
@@ -266,11 +279,5 @@ def export(what: str, fmt: str):
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
         for row in rows:
-            # Spreadsheet formula injection: a cell starting with = + - @ is made text.
-            writer.writerow(
-                {
-                    k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
-                    for k, v in row.items()
-                }
-            )
+            writer.writerow({k: _spreadsheet_safe(v) for k, v in row.items()})
     return Response(out.getvalue(), mimetype="text/csv", headers=headers)

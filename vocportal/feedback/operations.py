@@ -297,7 +297,15 @@ def queue_csv_import(upload):
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{uuid.uuid4().hex}.csv"
     upload.save(folder / name)
-    return defer("import feedback CSV", "jobs.feedback.import_csv", name, timeout=3600, attempts=2)
+    original = Path(upload.filename or "").name[:200]
+    return defer(
+        "import feedback CSV",
+        "jobs.feedback.import_csv",
+        name,
+        original,
+        timeout=3600,
+        attempts=2,
+    )
 
 
 def request_embedding():

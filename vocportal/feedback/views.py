@@ -209,9 +209,10 @@ def widget_feedback():
 @csrf.exempt
 def inbound_email():
     """Inbound email as JSON (the common shape: sender/from, subject, text), authenticated
-    by INBOUND_EMAIL_SECRET in the `X-Webhook-Secret` header or the `secret` query argument."""
+    by INBOUND_EMAIL_SECRET in the `X-Webhook-Secret` header only: a secret in the URL would
+    be written to every access log on its way."""
     secret = current_app.config["INBOUND_EMAIL_SECRET"]
-    given = request.headers.get("X-Webhook-Secret") or request.args.get("secret") or ""
+    given = request.headers.get("X-Webhook-Secret") or ""
     if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
         return jsonify(error="Unknown or missing webhook secret."), 401
     data = request.get_json(silent=True)

@@ -15,6 +15,7 @@ from vocportal.themes import operations as ops
 from vocportal.themes.forms import ThemeNameForm, ThemeTargetForm
 from vocportal.themes.models import Theme, ThemeAlert, ThemeStatus
 from vocportal.triage.forms import BulkStatusForm
+from vocportal.web import int_arg
 
 bp = Blueprint("themes", __name__, url_prefix="/staff/themes")
 
@@ -49,7 +50,7 @@ def index():
     sort = request.args.get("sort", demand.DEFAULT_SORT)
     if sort not in demand.SORTS:
         sort = demand.DEFAULT_SORT
-    segment_id = request.args.get("segment", type=int)
+    segment_id = int_arg("segment", min=0, status=404)
     segment = db.session.get(Segment, segment_id) if segment_id else None
     if segment_id and segment is None:
         abort(404)

@@ -3,9 +3,10 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from vocportal.ideas.models import IdeaStatus
+from vocportal.web import bounded_int
 
 _STATUSES = [SelectChoice(s.value, s.label) for s in IdeaStatus if s is not IdeaStatus.duplicate]
 
@@ -34,12 +35,18 @@ class DuplicateForm(FlaskForm):
     next = HiddenField()
 
 
+def _idea_id(value) -> int:
+    return bounded_int(value, min=1)  # a larger number is no idea id: a form error
+
+
 class BulkStatusForm(FlaskForm):
     ideas = SelectMultipleField(
         "Ideas",
-        coerce=int,
+        coerce=_idea_id,
         validate_choice=False,
-        validators=[DataRequired(message="Choose at least one idea.")],
+        # InputRequired, not DataRequired: that would replace "could not be coerced" (an id
+        # no idea can have) with this message.
+        validators=[InputRequired(message="Choose at least one idea.")],
     )
     status = SelectField("New status", choices=_STATUSES, validators=[DataRequired()])
     message = TextAreaField("Message to supporters (Markdown)", validators=[Length(max=10_000)])
