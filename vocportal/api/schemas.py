@@ -15,6 +15,7 @@ from marshmallow import ValidationError, fields, post_dump, pre_dump, validate
 from vocportal.feedback.models import FeedbackSource
 from vocportal.ideas.models import IdeaStatus
 from vocportal.ideas.operations import SORTS, merged_into
+from vocportal.text import single_line_error
 from vocportal.themes import demand
 
 #: Largest page of a list.
@@ -46,6 +47,18 @@ class Text(fields.String):
         except UnicodeEncodeError:
             raise ValidationError("Must be valid Unicode text.") from None
         return value.strip() if self.strip else value
+
+
+class OneLineText(Text):
+    """A title or name: `Text` on one line, without control characters (it ends up in email
+    subjects and headers)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        error = single_line_error(value)
+        if error:
+            raise ValidationError(error)
+        return value
 
 
 class UTCDateTime(fields.DateTime):
@@ -247,7 +260,7 @@ class IdeaInSchema(ma.Schema):
         validate=validate.Length(1, 60),
         metadata={"description": "The board's slug."},
     )
-    title = Text(required=True, validate=validate.Length(4, 160))
+    title = OneLineText(required=True, validate=validate.Length(4, 160))
     body = Text(load_default="", validate=validate.Length(max=10_000))
 
 

@@ -3,13 +3,21 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from vocportal.ideas.models import IdeaStatus
+from vocportal.text import single_line_error
+
+
+def one_line(form, field) -> None:
+    """Refuse line breaks and control characters: a title ends up in email subjects."""
+    error = single_line_error(field.data or "")
+    if error:
+        raise ValidationError(error)
 
 
 class IdeaForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(min=4, max=160)])
+    title = StringField("Title", validators=[DataRequired(), one_line, Length(min=4, max=160)])
     body = TextAreaField("Describe it (Markdown)", validators=[Length(max=10_000)])
     board = SelectField("Board", coerce=int, validators=[DataRequired()])
 
