@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from vocportal.assets import register_assets
 from vocportal.config import PROJECT_ROOT, load_config
 from vocportal.request_guard import register_request_guard
 
@@ -31,6 +32,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
         app.config.update(config)
 
     register_request_guard(app)
+    register_assets(app)
     register_extensions(app)
     register_blueprints(app)
     from vocportal.commands import register_commands

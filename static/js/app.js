@@ -5,3 +5,53 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
   }
 });
+
+// The header: on narrow screens the menu folds behind a "Menu" button (CSS decides when; the
+// button only exists for people with JavaScript, everyone else gets a menu that wraps).
+(() => {
+  const header = document.querySelector("[data-nav]");
+  const toggle = header && header.querySelector(".nav-toggle");
+  if (!toggle) return;
+  header.classList.add("js-nav");
+  toggle.hidden = false;
+  const setOpen = (open) => {
+    header.classList.toggle("nav-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  };
+  toggle.addEventListener("click", () => setOpen(!header.classList.contains("nav-open")));
+  const groups = header.querySelectorAll("details.dropdown");
+  // One menu group open at a time.
+  groups.forEach((details) => {
+    details.addEventListener("toggle", () => {
+      if (!details.open) return;
+      groups.forEach((other) => {
+        if (other !== details) other.open = false;
+      });
+    });
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const open = header.querySelector("details.dropdown[open]");
+    if (open) {
+      open.open = false;
+      open.querySelector("summary").focus();
+    } else if (header.classList.contains("nav-open")) {
+      setOpen(false);
+      toggle.focus();
+    }
+  });
+})();
+
+// Tables wider than a phone scroll inside themselves; a keyboard must be able to reach that
+// scroll area too, so a table that overflows becomes focusable.
+const markScrollableTables = () => {
+  document.querySelectorAll("main table").forEach((table) => {
+    if (table.scrollWidth > table.clientWidth + 1) {
+      if (!table.hasAttribute("tabindex")) table.setAttribute("tabindex", "0");
+    } else if (table.getAttribute("tabindex") === "0") {
+      table.removeAttribute("tabindex");
+    }
+  });
+};
+markScrollableTables();
+window.addEventListener("resize", markScrollableTables);
