@@ -7,6 +7,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from vocportal.accounts.models import Role, User
+from vocportal.api.models import TokenRevocation
+from vocportal.api.operations import revoke_tokens_of
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.security import hash_password, password_problem, verify_password
@@ -68,18 +70,24 @@ def end_sessions(user: User) -> None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Change the password after checking the current one; ends other sessions."""
+    """Change the password after checking the current one; ends other sessions and revokes
+    the person's API tokens."""
     if not verify_password(user.password_hash, current):
         raise OperationError("That is not your current password.", field="current_password")
-    set_password(user, new)
+    set_password(user, new, reason=TokenRevocation.password_changed)
 
 
-def set_password(user: User, new: str) -> None:
+def set_password(
+    user: User, new: str, *, reason: TokenRevocation = TokenRevocation.password_reset
+) -> None:
+    """Set a new password (a reset, unless `reason` says otherwise): every session ends and
+    every API token is revoked, so nothing stolen with the old credentials outlives them."""
     problem = password_problem(new, email=user.email, name=user.display_name)
     if problem:
         raise OperationError(problem, field="password")
     user.password_hash = hash_password(new)
     end_sessions(user)
+    revoke_tokens_of(user, reason)
 
 
 def update_profile(user: User, display_name: str) -> None:

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vocportal.accounts.models import User
 from vocportal.extensions import db
 from vocportal.timeutil import utcnow
+
+
+class TokenRevocation(enum.Enum):
+    """Why a token stopped working."""
+
+    #: Its owner revoked it on the token page.
+    owner = "owner"
+    #: Its owner changed their password: a stolen token must not outlive that.
+    password_changed = "password_changed"
+    #: The password was reset by email (account recovery).
+    password_reset = "password_reset"
+
+    @property
+    def label(self) -> str:
+        return {
+            "owner": "revoked",
+            "password_changed": "revoked when your password changed",
+            "password_reset": "revoked when your password was reset",
+        }[self.value]
 
 
 class ApiToken(db.Model):
@@ -29,6 +49,10 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    #: Why it was revoked (None while it is live, and for tokens revoked before 0008).
+    revoked_reason: Mapped[TokenRevocation | None] = mapped_column(
+        Enum(TokenRevocation, name="token_revocation", native_enum=False, length=20)
+    )
 
     user: Mapped[User] = relationship(lazy="joined")
 

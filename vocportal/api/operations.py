@@ -13,10 +13,10 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from vocportal.accounts.models import User
-from vocportal.api.models import ApiToken
+from vocportal.api.models import ApiToken, TokenRevocation
 from vocportal.customers.models import Company
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
@@ -95,7 +95,43 @@ def revoke_token(actor: User, token: ApiToken) -> None:
         raise PermissionDenied()
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        token.revoked_reason = TokenRevocation.owner
         db.session.flush()
+
+
+def revoke_tokens_of(user: User, reason: TokenRevocation) -> int:
+    """Revoke every live token `user` holds (their password changed or was reset); return
+    how many."""
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
+    return result.rowcount
+
+
+def credential_revocation(user: User) -> ApiToken | None:
+    """The latest token a password change or reset revoked, unless a token was created
+    since (the token page says what happened, until the person has made new ones)."""
+    latest = db.session.scalar(
+        select(ApiToken)
+        .where(
+            ApiToken.user_id == user.id,
+            ApiToken.revoked_reason.in_(
+                [TokenRevocation.password_changed, TokenRevocation.password_reset]
+            ),
+        )
+        .order_by(ApiToken.revoked_at.desc(), ApiToken.id.desc())
+        .limit(1)
+    )
+    if latest is None:
+        return None
+    newer = db.session.scalar(
+        select(func.count())
+        .select_from(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.created_at > latest.revoked_at)
+    )
+    return None if newer else latest
 
 
 def authenticate_token(secret: str) -> ApiToken | None:

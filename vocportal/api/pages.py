@@ -31,6 +31,7 @@ def _render_tokens(form: TokenForm, new_secret: str | None = None, status: int =
                 "api/tokens.html",
                 form=form,
                 tokens=ops.tokens_of(_user()),
+                revocation=ops.credential_revocation(_user()),
                 new_secret=new_secret,
                 revoke_form=EmptyForm(),
                 docs_url=url_for("api_pages.docs"),
