@@ -77,12 +77,23 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "FORCE_HTTPS": _bool("FORCE_HTTPS", False),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Rate limits count in the Redis the jobs use (REDIS_URL or the embedded server), so
+        # every web worker shares them; a limits storage URI here overrides that (memory://
+        # counts per process). While the storage is unreachable they count per process.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", ""),
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Reverse proxies in front of the portal that set X-Forwarded-For/-Proto (0: none,
+        # the socket's peer is the client). Rate limits count per client address.
+        "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", "0")),
         # Limits per client address, in Flask-Limiter's notation.
         "LIMIT_SIGNUP": os.environ.get("LIMIT_SIGNUP", "10/hour"),
         "LIMIT_LOGIN": os.environ.get("LIMIT_LOGIN", "10/minute;50/hour"),
+        # Failed logins to one account from addresses it has never logged in from, whatever
+        # the address (a guesser spread over many); its own addresses are never held back.
+        "LIMIT_LOGIN_ACCOUNT": os.environ.get("LIMIT_LOGIN_ACCOUNT", "20/hour"),
         "LIMIT_RESET": os.environ.get("LIMIT_RESET", "5/hour"),
         "LIMIT_POST": os.environ.get("LIMIT_POST", "20/hour"),
         "LIMIT_COMMENT": os.environ.get("LIMIT_COMMENT", "60/hour"),

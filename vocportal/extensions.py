@@ -1,5 +1,6 @@
 """Flask extensions, created unbound here and initialised in the app factory."""
 
+from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -28,5 +29,26 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address)
+
+
+def limiter_storage_uri(app: Flask) -> str:
+    """Where rate limits count: RATELIMIT_STORAGE_URI if set, else the Redis the app uses
+    for jobs (REDIS_URL or the embedded server), so every worker process shares them."""
+    if app.config.get("RATELIMIT_STORAGE_URI"):
+        return app.config["RATELIMIT_STORAGE_URI"]
+    from vocportal.queue.redis import redis_url
+
+    url = redis_url(app)
+    return "redis+unix://" + url[len("unix://") :] if url.startswith("unix://") else url
+
+
+class PortalLimiter(Limiter):
+    """Flask-Limiter, counting in Redis by default (see `limiter_storage_uri`)."""
+
+    def init_app(self, app: Flask) -> None:
+        app.config["RATELIMIT_STORAGE_URI"] = limiter_storage_uri(app)
+        super().init_app(app)
+
+
+limiter = PortalLimiter(key_func=get_remote_address)
 talisman = Talisman()

@@ -14,6 +14,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from vocportal.accounts import operations as ops
+from vocportal.accounts import throttle
 from vocportal.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -27,8 +28,14 @@ from vocportal.forms import commit_or_show
 from vocportal.queue.operations import defer
 from vocportal.ratelimits import post_limit
 from vocportal.security import safe_next
+from vocportal.web import apply_proxy_fix, private_cache
 
 bp = Blueprint("accounts", __name__)
+# App-wide hooks, registered with the app by this blueprint: pages for a logged-in person
+# are never kept by shared caches; behind a proxy (PROXY_FIX_HOPS) the client's address
+# comes from X-Forwarded-For.
+bp.after_app_request(private_cache)
+bp.record_once(lambda state: apply_proxy_fix(state.app))
 
 
 def _start_session(user, remember: bool = False) -> None:
@@ -48,6 +55,7 @@ def signup():
         )
         if ok:
             _start_session(user)
+            throttle.remember_address(user.email)
             flash("Welcome! Your account is ready.", "success")
             return redirect(safe_next(request.args.get("next")) or url_for("ideas.index"))
     return render_template("accounts/signup.html", form=form), 200 if not form.errors else 400
@@ -55,6 +63,7 @@ def signup():
 
 @bp.route("/login", methods=["GET", "POST"])
 @post_limit("LIMIT_LOGIN")
+@throttle.account_limit
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -62,7 +71,9 @@ def login():
         if user is not None:
             db.session.commit()
             _start_session(user, remember=form.remember.data)
+            throttle.remember_address(user.email)
             return redirect(safe_next(request.args.get("next")) or url_for("ideas.index"))
+        throttle.note_failure()
         # One message whatever was wrong, so nobody learns which emails have accounts.
         form.form_errors.append("Email or password is incorrect.")
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
@@ -110,6 +121,8 @@ def reset_password(token: str):
     if form.validate_on_submit():
         ok, _ = commit_or_show(form, lambda: ops.set_password(user, form.password.data))
         if ok:
+            # Whoever reads the account's email may log in from here, whatever a guesser did.
+            throttle.remember_address(user.email)
             flash("Your password is changed. Log in with the new one.", "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form), 200 if not form.errors else 400
@@ -146,6 +159,9 @@ def change_password():
         if ok:
             # This session goes on under the new version; every other one is dead.
             _start_session(user)
-            flash("Password changed. Other sessions were logged out.", "success")
+            flash(
+                "Password changed. Other sessions were logged out, and any API tokens revoked.",
+                "success",
+            )
             return redirect(url_for("accounts.profile"))
     return _render_profile(ProfileForm(obj=user, formdata=None), form)

@@ -1,0 +1,81 @@
+"""Login throttling per account, beside the per-address limit (LIMIT_LOGIN).
+
+LIMIT_LOGIN holds back one address, whatever accounts it tries. LIMIT_LOGIN_ACCOUNT holds
+back a guesser spread over many addresses: it counts failed logins to one account (by the
+email typed, whether or not it has an account) from addresses that have never logged in
+to it. An address where someone logged in to the account, or reset its password, in the
+last KNOWN_FOR is the account's own: its attempts are not counted against the account and
+never held back by it, so failing logins in someone's name cannot lock them out from
+their own address (only that address's own LIMIT_LOGIN applies there, as before).
+
+Counters and known addresses live in the rate-limit storage (Redis by default), so every
+web worker shares them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import timedelta
+
+from flask import current_app, g, request
+from flask_limiter.util import get_remote_address
+
+from vocportal.extensions import limiter
+
+log = logging.getLogger(__name__)
+
+#: How long an address stays one of the account's own after a login from it.
+KNOWN_FOR = timedelta(days=90)
+
+
+def _account(email: str) -> str:
+    # A digest: no email addresses in Redis keys. Not normalise_email's import (a cycle).
+    return hashlib.sha256(email.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+
+def _known_key(email: str, address: str) -> str:
+    return f"login-known/{_account(email)}/{address}"
+
+
+def _account_key() -> str:
+    return f"login-account/{_account(request.form.get('email', ''))}"
+
+
+def from_own_address() -> bool:
+    """Whether this request comes from an address that logged in to the account named in
+    the login form (it is then exempt from the account's limit)."""
+    try:
+        key = _known_key(request.form.get("email", ""), get_remote_address())
+        return limiter.storage.get(key) > 0
+    except Exception:  # the storage is down: count the attempt, like any other
+        log.warning("rate-limit storage unreachable; login counted against the account")
+        return False
+
+
+def remember_address(email: str) -> None:
+    """Note that the request's address may log in to `email`'s account (it just did)."""
+    try:
+        limiter.storage.incr(
+            _known_key(email, get_remote_address()), int(KNOWN_FOR.total_seconds())
+        )
+    except Exception:
+        log.warning("rate-limit storage unreachable; address not remembered for the account")
+
+
+def note_failure() -> None:
+    """Count this request against the account's limit (a wrong email or password)."""
+    g.login_failed = True
+
+
+account_limit = limiter.limit(
+    lambda: current_app.config["LIMIT_LOGIN_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    exempt_when=from_own_address,
+    deduct_when=lambda response: bool(g.get("login_failed")),
+    error_message=(
+        "too many failed logins to this account from new addresses; you can still log in "
+        "from a device you logged in from before, or after resetting your password"
+    ),
+)
