@@ -56,3 +56,37 @@ def read_labelled_csv(
             if limit and len(texts) >= limit:
                 break
     return texts, labels
+
+
+def require_shared_file(*parts: str) -> Path:
+    """`shared/data/<parts...>`; exit with a message saying where it was looked for (and how
+    to point elsewhere) when it is absent."""
+    base = shared_data_dir()
+    path = base.joinpath(*parts) if base else None
+    if path is None or not path.is_file():
+        override = os.environ.get("VOCPORTAL_SHARED_DATA")
+        looked = [Path(override)] if override else []
+        looked.append(ROOT.parent / "shared" / "data")
+        raise SystemExit(
+            f"benchmark data {'/'.join(parts)} not found under "
+            + " or ".join(str(p) for p in looked)
+            + ": put the shared data folder beside the project (../shared/data), set "
+            "VOCPORTAL_SHARED_DATA to its path, or pass --data FILE"
+        )
+    return path
+
+
+def require_banking77_train() -> Path:
+    """The BANKING77 train.csv; exit with a clear message when `shared/data` lacks it."""
+    return require_shared_file("banking77", "train.csv")
+
+
+#: Given and family names the benchmarks' made-up people are called by.
+FIRST_NAMES = [
+    "Ada", "Bilal", "Chen", "Dana", "Emeka", "Fatima", "Goran", "Hana", "Ines", "Jonas",
+    "Keiko", "Lars", "Maya", "Nuno", "Olga", "Priya", "Quentin", "Rosa", "Sami", "Tomas",
+]  # fmt: skip
+LAST_NAMES = [
+    "Okafor", "Lindqvist", "Moreau", "Tanaka", "Novak", "Haddad", "Silva", "Kowalski",
+    "Fischer", "Rossi", "Nguyen", "Ibrahim", "Costa", "Berg", "Walsh", "Yilmaz",
+]  # fmt: skip

