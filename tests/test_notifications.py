@@ -9,14 +9,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from redis import Redis
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.smtp import smtp_server  # noqa: F401  (fixture)
 from tests.test_jobs import run_worker
-from vocportal.accounts.models import EmailPref
+from vocportal.accounts.models import EmailPref, User
 from vocportal.extensions import db
 from vocportal.ideas import operations as ideas
-from vocportal.ideas.models import Follow, IdeaStatus
+from vocportal.ideas.models import Follow, Idea, IdeaStatus
 from vocportal.notifications import operations as notify
 from vocportal.notifications.models import (
     Channel,
@@ -367,3 +367,167 @@ def test_smtp_down_marks_emails_failed_with_the_error_and_keeps_the_bell(app, ca
     assert all(n.attempts == notify.MAX_EMAIL_ATTEMPTS for n in email_rows)
     assert all("ConnectionRefused" in n.error for n in email_rows)
     assert len(rows(event.id, Channel.web)) == 4  # the bell does not wait for email
+
+
+# --- titles that are not one line, messages that cannot be built ---------------------------
+
+
+@pytest.mark.parametrize(
+    "raw_title",
+    [
+        "Export to CSV\r\nBcc: everyone@example.com\r\n\r\nInjected body",  # header-shaped
+        "Export to CSV\r\nplease, monthly",  # a second line: the headers after it fell in
+    ],
+)
+def test_a_stored_title_with_line_breaks_still_makes_a_correct_email(app, cast, mail, raw_title):
+    idea, people = cast
+    # Rows stored before titles were checked, written straight into the database: the
+    # idea's title, and an event recorded from it before the fix.
+    db.session.execute(
+        update(Idea).where(Idea.id == idea.id).values(title=raw_title),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+    db.session.expire_all()
+    ideas.change_status(people["staff"], idea, IdeaStatus.planned, "On the roadmap.")
+    db.session.commit()
+    db.session.execute(
+        update(NotificationEvent).values(title=f"{raw_title}: now planned"),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+    run_worker(app, "notifications")
+
+    messages = mail.wait_for(4)
+    assert to_of(messages) == [
+        "author@example.com",
+        "commenter@example.com",
+        "follower@example.com",
+        "voter@example.com",
+    ]
+    one_line = " ".join(raw_title.split())
+    for message in messages:
+        assert message.defects == []
+        assert message["Subject"] == f"[{app.config['PORTAL_NAME']}] {one_line}: now planned"
+        assert message["Bcc"] is None and message["Auto-Submitted"] == "auto-generated"
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        header_url = message["List-Unsubscribe"].strip().strip("<>")
+        body = message.get_content()
+        link = re.search(r"Unsubscribe with one click: (\S+)", body).group(1)
+        assert header_url == link + "/one-click"
+        assert "On the roadmap." in body
+    event = db.session.scalar(select(NotificationEvent))
+    assert all(n.state is DeliveryState.sent for n in rows(event.id, Channel.email))
+
+
+def test_new_events_get_one_line_titles(app, cast):
+    idea, people = cast
+    db.session.execute(
+        update(Idea).where(Idea.id == idea.id).values(title="Export\r\n to CSV"),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+    db.session.expire_all()
+    ideas.change_status(people["staff"], idea, IdeaStatus.planned, "")
+    ideas.add_comment(people["staff"], idea, "Which format?")
+    db.session.commit()
+    titles = db.session.scalars(select(NotificationEvent.title).order_by(NotificationEvent.id))
+    team = ideas.portal_team()
+    assert list(titles) == [
+        "Export to CSV: now planned",
+        f"Staff ({team}) commented on Export to CSV",
+    ]
+
+
+def test_a_message_that_cannot_be_built_fails_alone_and_the_batch_goes_on(app, cast, mail):
+    idea, people = cast
+    # An address stored before addresses were checked: it cannot be a To header.
+    db.session.execute(
+        update(User)
+        .where(User.id == people["voter"].id)
+        .values(email="voter@example.com\r\nBcc: everyone@example.com"),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+    db.session.expire_all()
+    ideas.change_status(people["staff"], idea, IdeaStatus.planned, "On the roadmap.")
+    db.session.commit()
+    run_worker(app, "notifications")
+
+    assert to_of(mail.wait_for(3)) == [
+        "author@example.com",
+        "commenter@example.com",
+        "follower@example.com",
+    ]
+    event = db.session.scalar(select(NotificationEvent))
+    by_person = {n.user_id: n for n in rows(event.id, Channel.email)}
+    broken = by_person.pop(people["voter"].id)
+    assert broken.state is DeliveryState.failed and broken.attempts == 1
+    assert "cannot be built" in broken.error and "address" in broken.error
+    assert all(n.state is DeliveryState.sent for n in by_person.values())
+
+    # A permanent failure is not re-driven: the sweeper and another run leave it failed.
+    later = utcnow() + timedelta(hours=1)
+    queue.sweep(now=later)
+    assert set(notify.sweep(now=later).values()) == {0}
+    db.session.commit()
+    run_worker(app, "notifications")
+    assert notify.send_emails(event.id) == 0
+    db.session.commit()
+    assert db.session.get(Notification, broken.id).attempts == 1
+    assert len(mail.wait_for(4, timeout=0.5)) == 3
+
+
+@pytest.mark.app_config(NOTIFY_CLAIM_STALE_SECONDS=60)
+def test_sweeper_gives_up_on_a_claim_that_never_finishes(app, cast, mail):
+    idea, people = cast
+    ideas.change_status(people["staff"], idea, IdeaStatus.planned, "")
+    db.session.commit()
+    event = db.session.scalar(select(NotificationEvent))
+    notify.fan_out(event.id)
+    db.session.commit()
+    # A message that kills the worker (or a job that raises) each time it is claimed: the
+    # sweeper releases the stale claim, up to MAX_EMAIL_ATTEMPTS claims, then gives up.
+    for attempt in range(1, notify.MAX_EMAIL_ATTEMPTS + 1):
+        assert len(notify._claim(notify._pending_email(event.id), 50)) == 4
+        counts = notify.sweep(now=utcnow() + timedelta(seconds=120))
+        db.session.commit()
+        if attempt < notify.MAX_EMAIL_ATTEMPTS:
+            assert counts["stale_claims"] == 4 and counts["given_up"] == 0
+    assert counts["stale_claims"] == 0 and counts["given_up"] == 4
+    email_rows = rows(event.id, Channel.email)
+    assert all(n.state is DeliveryState.failed for n in email_rows)
+    assert all("never finished" in n.error for n in email_rows)
+    assert notify._claim(notify._pending_email(event.id), 50) == []
+    run_worker(app, "notifications")
+    assert mail.wait_for(1, timeout=0.5) == []
+
+
+def test_a_digest_that_cannot_be_built_fails_alone(app, cast, mail):
+    idea, people = cast
+    for name in ("author", "voter"):
+        people[name].email_pref = EmailPref.digest
+    db.session.execute(
+        update(User)
+        .where(User.id == people["voter"].id)
+        .values(email="voter@example.com\nBcc: everyone@example.com"),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+    db.session.expire_all()
+    ideas.change_status(people["staff"], idea, IdeaStatus.planned, "On the roadmap.")
+    db.session.commit()
+    run_worker(app, "notifications")
+    assert to_of(mail.wait_for(2)) == ["commenter@example.com", "follower@example.com"]
+
+    assert notify.send_digests() == 1
+    db.session.commit()
+    assert to_of(mail.wait_for(3)) == [
+        "author@example.com",
+        "commenter@example.com",
+        "follower@example.com",
+    ]
+    event = db.session.scalar(select(NotificationEvent))
+    voter_row = next(n for n in rows(event.id, Channel.email) if n.user_id == people["voter"].id)
+    assert voter_row.state is DeliveryState.failed and "digest cannot be built" in voter_row.error
+    assert notify.send_digests() == 0

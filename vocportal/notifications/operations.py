@@ -11,9 +11,13 @@ The flow (see ENGINEERING-NOTES, "outbox"):
    by existing. Email rows wait as `pending` (or `digest`), and the job then defers the
    send jobs.
 3. A send job (`send_emails`) claims rows with a conditional UPDATE (pending -> sending),
-   sends each over one SMTP connection and marks it sent in its own commit.
+   sends each over one SMTP connection and marks it sent in its own commit. A message that
+   cannot be built (an address no To header can carry) is marked failed with the reason,
+   and the job goes on with the rest.
 4. `sweep` (every minute, from the scheduler) re-drives events not fanned out, pending rows
-   no job holds, and claims gone stale (a worker killed mid-send).
+   no job holds, and claims gone stale (a worker killed mid-send); a row claimed
+   MAX_EMAIL_ATTEMPTS times without finishing is marked failed instead, so no email is
+   re-driven forever.
 
 The only window for a repeat is a worker dying between the SMTP server's "250 OK" and the
 commit that marks the row sent (a few milliseconds); the repeat carries the same
@@ -25,6 +29,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from datetime import timedelta
+from email.errors import MessageError
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -37,7 +42,7 @@ from vocportal.accounts.models import EmailPref, Role, User
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
 from vocportal.ideas.models import Comment, Follow, Idea, Vote
-from vocportal.mail import build_message, smtp_connection
+from vocportal.mail import MessageBuildError, build_message, smtp_connection
 from vocportal.notifications.models import (
     Channel,
     DeliveryState,
@@ -47,6 +52,7 @@ from vocportal.notifications.models import (
 )
 from vocportal.queue.models import ACTIVE_STATES, JobRecord
 from vocportal.queue.operations import defer
+from vocportal.text import one_line
 from vocportal.timeutil import utcnow
 
 log = logging.getLogger("vocportal.notifications")
@@ -56,7 +62,8 @@ SEND_BATCH = 50
 #: One send job per this many emails, up to MAX_SEND_JOBS, so several workers share them.
 EMAILS_PER_SEND_JOB = 500
 MAX_SEND_JOBS = 8
-#: Attempts per email before it is marked failed.
+#: Attempts (claims) per email before it is marked failed: SMTP refusals, and claims a
+#: worker never finished (the sweeper gives up on those too, so nothing is re-driven forever).
 MAX_EMAIL_ATTEMPTS = 5
 
 
@@ -78,7 +85,7 @@ def record_event(
     """Write the outbox row for something people must hear about and defer its fan-out."""
     event = NotificationEvent(
         kind=kind,
-        title=title[:300],
+        title=one_line(title)[:300],
         text=text,
         link=link[:300],
         actor_id=actor.id if actor is not None else None,
@@ -295,8 +302,9 @@ def _mark(ids: list[int], state: DeliveryState, error: str = "") -> None:
 def send_emails(event_id: int, shard: int = 0, shards: int = 1, progress=None) -> int:
     """Send the event's pending emails of this shard of people; return how many sent.
 
-    Raises at the end if any failed, so RQ retries the job (the failed rows are pending
-    again until their attempts run out)."""
+    A message that cannot be built is marked failed with the reason at once (no retry can
+    help) and the others go on. Raises at the end if any failed to send, so RQ retries the
+    job (those rows are pending again until their attempts run out)."""
     progress = progress or (lambda *_: None)
     event = db.session.get(NotificationEvent, event_id)
     if event is None:
@@ -304,21 +312,31 @@ def send_emails(event_id: int, shard: int = 0, shards: int = 1, progress=None) -
     where = _pending_email(event_id)
     if shards > 1:  # by person: row ids alternate web/email, so id parity would leave gaps
         where = and_(where, Notification.user_id % shards == shard)
-    sent = 0
+    sent = given_up = 0
     failed: list[int] = []  # not claimed again in this run; the job's retry takes them
     last_error = ""
     with smtp_connection() as smtp:
         while ids := _claim(and_(where, Notification.id.not_in(failed)), SEND_BATCH):
             # Every message is built before the first commit below expires the rows.
-            batch = [(n.id, n.attempts, _event_email(n)) for n in _load(ids)]
+            batch, unbuildable = [], []
+            for n in _load(ids):
+                try:
+                    batch.append((n.id, n.attempts, _event_email(n)))
+                except MessageBuildError as error:
+                    unbuildable.append((n.id, str(error)))
+            for notification_id, reason in unbuildable:
+                _give_up(notification_id, f"message cannot be built: {reason}")
+                given_up += 1
             for notification_id, attempts, message in batch:
                 ok, error = _deliver(smtp, notification_id, attempts, message)
-                if ok:
+                if ok is None:
+                    given_up += 1
+                elif ok:
                     sent += 1
                 else:
                     failed.append(notification_id)
                     last_error = error
-            progress(0.0, f"{sent} sent, {len(failed)} failed")
+            progress(0.0, f"{sent} sent, {len(failed)} failed, {given_up} cannot be sent")
     if failed:
         raise RuntimeError(f"{len(failed)} emails failed, last error: {last_error}")
     return sent
@@ -348,13 +366,26 @@ def _load(ids: list[int]) -> list[Notification]:
     return found
 
 
-def _deliver(smtp, notification_id: int, attempts: int, message) -> tuple[bool, str]:
-    """Send one claimed row's message (None: its person opted out since; skip it)."""
+def _give_up(notification_id: int, reason: str) -> None:
+    """Mark a claimed row failed for good: nothing about it changes on a retry."""
+    _mark([notification_id], DeliveryState.failed, reason)
+    log.error("email for notification %s cannot be sent: %s", notification_id, reason)
+
+
+def _deliver(smtp, notification_id: int, attempts: int, message) -> tuple[bool | None, str]:
+    """Send one claimed row's message (None: its person opted out since; skip it).
+
+    Returns (True, "") when sent or skipped, (False, error) when it may go on a retry, and
+    (None, error) when it never can (the message cannot be written out)."""
     if message is None:
         _mark([notification_id], DeliveryState.skipped)
         return True, ""
     try:
         smtp.send(message)
+    except (ValueError, MessageError) as error:  # writing the message out, not the server
+        text = f"message cannot be sent: {type(error).__name__}: {error}"
+        _give_up(notification_id, text)
+        return None, text
     except (OSError, smtplib.SMTPException) as error:
         text = f"{type(error).__name__}: {error}"
         state = DeliveryState.failed if attempts >= MAX_EMAIL_ATTEMPTS else DeliveryState.pending
@@ -374,11 +405,17 @@ def _base_url() -> str:
     return current_app.config["BASE_URL"].rstrip("/")
 
 
+def _opted_out(notification: Notification) -> bool:
+    """Whether its person opted out since it was queued (muted the idea, chose no email, or
+    was blocked)."""
+    user = notification.user
+    return notification.muted_since or user.blocked or user.email_pref is EmailPref.never
+
+
 def _event_email(notification: Notification):
-    """The email for one notification, or None if its person opted out since it was queued
-    (muted the idea, chose no email, or was blocked)."""
+    """The email for one notification, or None if its person opted out since it was queued."""
     event, user = notification.event, notification.user
-    if notification.muted_since or user.blocked or user.email_pref is EmailPref.never:
+    if _opted_out(notification):
         return None
     portal = current_app.config["PORTAL_NAME"]
     unsubscribe = unsubscribe_url(user.id, event.idea_id)
@@ -439,20 +476,31 @@ def send_digests(progress=None) -> int:
                 continue
             rows = _load(ids)
             user = rows[0].user
-            keep = [n for n in rows if _event_email(n) is not None]
+            keep = [n for n in rows if not _opted_out(n)]
             skip = [n.id for n in rows if n not in keep]
             if skip:
                 _mark(skip, DeliveryState.skipped)
             if not keep or user.blocked or user.email_pref is EmailPref.never:
                 _mark([n.id for n in keep], DeliveryState.skipped)
                 continue
-            message = _digest_email(user, keep)
+            try:
+                message = _digest_email(user, keep)
+            except MessageBuildError as error:
+                for n in keep:
+                    _give_up(n.id, f"digest cannot be built: {error}")
+                continue
             try:
                 smtp.send(message)
+            except (ValueError, MessageError) as error:
+                for n in keep:
+                    _give_up(n.id, f"digest cannot be sent: {type(error).__name__}: {error}")
+                continue
             except (OSError, smtplib.SMTPException) as error:
-                _mark(
-                    [n.id for n in keep], DeliveryState.digest, f"{type(error).__name__}: {error}"
-                )
+                text = f"{type(error).__name__}: {error}"
+                spent = [n.id for n in keep if n.attempts >= MAX_EMAIL_ATTEMPTS]
+                _mark([n.id for n in keep if n.id not in spent], DeliveryState.digest, text)
+                if spent:
+                    _mark(spent, DeliveryState.failed, text)
                 raise
             _mark([n.id for n in keep], DeliveryState.sent)
             sent += 1
@@ -495,7 +543,26 @@ def sweep(now=None) -> dict[str, int]:
     config = current_app.config
     grace = timedelta(seconds=config["JOB_SWEEP_GRACE_SECONDS"])
     stale = timedelta(seconds=config["NOTIFY_CLAIM_STALE_SECONDS"])
-    counts = {"fan_outs": 0, "stale_claims": 0, "send_jobs": 0}
+    counts = {"fan_outs": 0, "stale_claims": 0, "given_up": 0, "send_jobs": 0}
+    # Claims that never finished as often as an email may be tried: something about the
+    # email itself kills the worker or the job, so trying again would never end.
+    result = db.session.execute(
+        update(Notification)
+        .where(
+            Notification.state == DeliveryState.sending,
+            Notification.claimed_at < now - stale,
+            Notification.attempts >= MAX_EMAIL_ATTEMPTS,
+        )
+        .values(
+            state=DeliveryState.failed,
+            error=f"claimed {MAX_EMAIL_ATTEMPTS} times and never finished (the worker died or "
+            "the job failed while sending it); given up",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    counts["given_up"] = result.rowcount or 0
+    if counts["given_up"]:
+        log.error("gave up on %s emails whose sending never finished", counts["given_up"])
     # Claims a dead worker left: back to waiting (digest people to their digest).
     for state, prefs in (
         (DeliveryState.pending, [EmailPref.immediate, EmailPref.never]),
