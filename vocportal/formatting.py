@@ -21,10 +21,11 @@ def _locale() -> str:
 
 
 def number(value: Number | None, digits: int = 0) -> str:
-    """`value` grouped by thousands with at most `digits` decimals: 5431.4966 -> "5,431"."""
+    """`value` grouped by thousands with `digits` decimals: 5431.4966 -> "5,431" (digits=1:
+    "5,431.5"; 11 -> "11.0", so a column's figures line up)."""
     if value is None:
         return "—"
-    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
     return format_decimal(value, format=pattern, locale=_locale())
 
 
@@ -42,10 +43,10 @@ def money(value: Number | None, currency: str | None = None, whole: bool = False
 
 
 def percent(value: Number | None, digits: int = 0) -> str:
-    """A share from 0 to 1 as a percentage: 0.4567 -> "46%" (digits=1: "45.7%")."""
+    """A share from 0 to 1 as a percentage: 0.4567 -> "46%" (digits=1: "45.7%", 1 -> "100.0%")."""
     if value is None:
         return "—"
-    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "") + "%"
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
     return format_percent(value, format=pattern, locale=_locale())
 
 
