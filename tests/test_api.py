@@ -627,7 +627,10 @@ def test_feedback_payload_must_be_storable_json(api, staff_writer):
         response = api.post(
             "/feedback", token=staff_writer, data=raw, headers={"Content-Type": "application/json"}
         )
-        assert list(error_of(response, 422)["fields"]) == ["payload"], raw[:80]
+        # The field, or the place inside it (payload.note) where the request guard found
+        # text no database can store.
+        fields = list(error_of(response, 422)["fields"])
+        assert [f.split(".")[0] for f in fields] == ["payload"], raw[:80]
     assert db.session.scalar(select(FeedbackItem)) is None
 
 
