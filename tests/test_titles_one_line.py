@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select, text
 
 from vocportal.api import operations as api_ops
+from vocportal.changelog.models import ChangelogEntry
 from vocportal.extensions import db
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Idea, IdeaStatus
 from vocportal.notifications.models import NotificationEvent
+from vocportal.themes.models import Theme
 
 pytestmark = pytest.mark.usefixtures("embedded_redis_url")
 
@@ -71,6 +74,32 @@ def test_api_refuses_a_title_with_line_breaks(client, make_user, make_board, tit
     fields = response.get_json()["error"]["fields"]
     assert list(fields) == ["title"] and message in fields["title"][0]
     assert db.session.scalar(select(func.count()).select_from(Idea)) == 0
+
+
+def test_changelog_titles_and_theme_names_are_one_line(client, make_user, make_idea):
+    staff = make_user(role="staff")
+    idea = make_idea(title="Dark mode")
+    theme = Theme(label="billing invoices", top_words=[], centroid=np.zeros(4, "<f4").tobytes())
+    db.session.add(theme)
+    db.session.commit()
+    client.login(staff.email)
+    response = client.post(
+        "/changelog/new",
+        {"title": "November\r\nrelease", "ideas": [idea.id]},
+        page="/changelog/new",
+    )
+    assert response.status_code == 400 and "one line" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ChangelogEntry)) == 0
+
+    # A theme's name goes into the subject of staff alert emails.
+    response = client.post(
+        f"/staff/themes/{theme.id}",
+        {"name": "Billing\nBcc: x@example.com"},
+        page=f"/staff/themes/{theme.id}",
+    )
+    assert "one line" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Theme, theme.id).name is None
 
 
 def test_migration_makes_stored_titles_one_line(app, make_user, make_idea):

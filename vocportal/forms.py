@@ -6,11 +6,22 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask_wtf import FlaskForm
+from wtforms import Field
+from wtforms.validators import ValidationError
 
 from vocportal.errors import OperationError
 from vocportal.extensions import db
+from vocportal.text import single_line_error
 
 T = TypeVar("T")
+
+
+def one_line(form: FlaskForm, field: Field) -> None:
+    """Validator for titles and names: refuse line breaks and control characters (such
+    text ends up in email subjects and headers)."""
+    error = single_line_error(field.data or "")
+    if error:
+        raise ValidationError(error)
 
 
 def attach_error(form: FlaskForm, error: OperationError) -> None:

@@ -3,17 +3,10 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length
 
+from vocportal.forms import one_line
 from vocportal.ideas.models import IdeaStatus
-from vocportal.text import single_line_error
-
-
-def one_line(form, field) -> None:
-    """Refuse line breaks and control characters: a title ends up in email subjects."""
-    error = single_line_error(field.data or "")
-    if error:
-        raise ValidationError(error)
 
 
 class IdeaForm(FlaskForm):

@@ -4,9 +4,13 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from vocportal.forms import one_line
+
 
 class ThemeNameForm(FlaskForm):
-    name = StringField("Name (empty: use the automatic label)", validators=[Length(max=120)])
+    name = StringField(
+        "Name (empty: use the automatic label)", validators=[one_line, Length(max=120)]
+    )
 
 
 class ThemeTargetForm(FlaskForm):
