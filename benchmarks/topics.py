@@ -1,31 +1,36 @@
-"""Theme quality and fit time: the portal's own pipeline on a labelled CSV.
+"""Theme quality, names, fit time, scale and stability: the portal's pipeline on a labelled CSV.
 
 Run by hand from the repository root (never part of the test suite):
 
-    .venv/bin/python benchmarks/topics.py                     # BANKING77 train.csv
+    .venv/bin/python benchmarks/topics.py --embeddings-cache /tmp/b77.npy   # BANKING77 train
+    .venv/bin/python benchmarks/topics.py --per-label 10 20 40              # subsample table
+    .venv/bin/python benchmarks/topics.py --stability                       # +10% items
+    .venv/bin/python benchmarks/topics.py --scale 50000 200000 --compare-full 50000
     .venv/bin/python benchmarks/topics.py --data FILE.csv --text-col text --label-col category
-    .venv/bin/python benchmarks/topics.py --limit 2000         # the first 2,000 rows only
-    .venv/bin/python benchmarks/topics.py --scale 50000        # plus a 50,000-item refit
-    .venv/bin/python benchmarks/topics.py --embeddings-cache /tmp/b77.npy   # embed once
 
 What it does:
 
-1. reads the CSV and embeds the texts with the project's `embed()` (timed);
-2. times `warm_up()` (the numba/UMAP/HDBSCAN JIT a fresh process pays once: the cold
-   start), then `fit_topics()` on the texts alone, without the labels and without the
-   number of labels (the warm fit time);
-3. compares the themes with the labels: NMI, ARI and accuracy after Hungarian matching of
-   themes to labels (`scipy.optimize.linear_sum_assignment`; outliers count as wrong; in
-   NMI/ARI outliers are one more cluster, -1);
-4. with `--scale N`, builds N items by repeating the texts with light variations (word
-   dropout and a swap of two neighbouring words) and their stored vectors with a little
-   Gaussian noise, re-normalised (not re-embedded: that would take ~10 minutes), and refits
-   in a fresh process that warms up first, like the portal's worker; it reports that
-   process's fit time and peak RSS (target: under 2 GB at 50,000 items).
+1. reads the CSV and embeds the texts with the project's `embed()` (timed, or from cache);
+2. times `warm_up()` (the JIT a fresh process pays once) apart from `fit_topics()`, which
+   sees the texts alone, never the labels nor their number;
+3. compares themes with labels: NMI, ARI, accuracy after Hungarian matching, the number of
+   themes against the number of labels, and per theme its name, keywords, size, majority
+   label and purity;
+4. `name_match`: embeds every theme name and every label name (`_` read as a space) and
+   counts the share of themes whose name is nearest to the theme's majority label; the same
+   for the old comma-separated keyword labels (`name_match_keywords`) as a baseline;
+5. `--per-label N...`: the same on subsamples with at most N texts per label (seed fixed);
+6. `--stability`: fits on a random 10/11 of the corpus, then on all of it, maps the second
+   fit onto the first with the portal's own `match_topics` (centroid cosine, one-to-one),
+   and reports the share of the first fit's items that keep their theme id;
+7. `--scale N...`: builds N items from the real ones (texts varied by word dropout and a
+   swap, stored vectors with light Gaussian noise, re-normalised; NOT re-embedded: the
+   figures say how the pipeline scales, not how it does on N new texts) and refits in a
+   fresh process that warms up first, like the portal's worker: fit time, peak RSS, share
+   of items placed by nearest theme; with `--compare-full N` also a full fit without
+   sampling at that size, and the ARI between the two.
 
-Progress goes to stderr; stdout gets one JSON object (nmi, ari, accuracy, n_themes,
-outlier_share, embedding_seconds, warm_up_seconds, fit_seconds, n_items, peak_rss_mb and,
-with --scale, a `scale` object).
+Progress goes to stderr; stdout gets one JSON object.
 
 Data: BANKING77 (`../shared/data/banking77/train.csv`), Casanueva et al., "Efficient
 Intent Detection with Dual Sentence Encoders" (2020), PolyAI, licensed CC BY 4.0. Keep this
@@ -42,11 +47,13 @@ import random
 import resource
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _data import BANKING77_ATTRIBUTION, banking77_train, read_labelled_csv  # noqa: E402
 
@@ -88,7 +95,52 @@ def scores(labels: list[str], assignments: np.ndarray) -> dict:
         "ari": round(float(adjusted_rand_score(truth, assignments)), 4),
         "accuracy": round(matched / len(truth), 4) if len(truth) else 0.0,
         "n_labels": len(names),
+        "n_themes": len(clusters),
+        "themes_per_label": round(len(clusters) / max(len(names), 1), 2),
     }
+
+
+def theme_table(result, labels: list[str]) -> list[dict]:
+    """Per theme: name, keywords, size, majority label and purity."""
+    from vocportal.themes.pipeline import make_label
+
+    rows = []
+    for topic in result.topics:
+        members = np.flatnonzero(result.assignments == topic.key)
+        majority, count = Counter(labels[i] for i in members).most_common(1)[0]
+        rows.append(
+            {
+                "name": topic.label,
+                "keywords": make_label(topic.top_words),
+                "size": int(len(members)),
+                "majority_label": majority,
+                "purity": round(count / max(len(members), 1), 3),
+            }
+        )
+    return rows
+
+
+def name_match(table: list[dict], labels: list[str], field: str) -> float:
+    """Share of themes whose `field` is nearest (embedded) to the theme's majority label."""
+    from vocportal.embeddings.model import embed
+
+    names = sorted(set(labels))
+    label_vectors = embed([n.replace("_", " ") for n in names])
+    theme_vectors = embed([row[field] for row in table])
+    nearest = np.argmax(theme_vectors @ label_vectors.T, axis=1)
+    hits = sum(names[j] == row["majority_label"] for j, row in zip(nearest, table, strict=True))
+    return round(hits / max(len(table), 1), 3)
+
+
+def evaluate(texts, labels, vectors, seed: int, **fit_args) -> tuple[dict, object]:
+    from vocportal.themes.pipeline import fit_topics
+
+    result = fit_topics(texts, vectors, seed=seed, **fit_args)
+    out = scores(labels, result.assignments)
+    out["fit_seconds"] = round(result.seconds, 1)
+    out["cluster_seconds"] = result.params.get("cluster_seconds")
+    out["min_cluster_size"] = result.params.get("min_cluster_size")
+    return out, result
 
 
 # --------------------------------------------------------------------------------------
@@ -117,6 +169,46 @@ def embed_texts(texts: list[str], cache: str | None) -> tuple[np.ndarray, float,
 
 
 # --------------------------------------------------------------------------------------
+# Subsamples, stability
+
+
+def per_label_sample(labels: list[str], n: int, seed: int) -> np.ndarray:
+    """Indices of at most `n` texts per label, drawn with a fixed seed, in corpus order."""
+    rng = np.random.default_rng(seed)
+    labels_array = np.asarray(labels)
+    chosen = []
+    for label in sorted(set(labels)):
+        members = np.flatnonzero(labels_array == label)
+        chosen.extend(rng.permutation(members)[:n])
+    return np.sort(np.asarray(chosen))
+
+
+def stability(texts, labels, vectors, seed: int) -> dict:
+    """Fit on 10/11 of the items, then on all: share of old items keeping their theme id."""
+    from vocportal.themes.operations import match_topics
+
+    n = len(texts)
+    old = np.sort(np.random.default_rng(seed).permutation(n)[: round(n / 1.1)])
+    first = evaluate([texts[i] for i in old], [labels[i] for i in old], vectors[old], seed)[1]
+    second = evaluate(texts, labels, vectors, seed + 1)[1]
+    mapping = match_topics(
+        np.stack([t.centroid for t in second.topics]), np.stack([t.centroid for t in first.topics])
+    )
+    before = first.assignments
+    after = np.array([mapping.get(int(k), -1) for k in second.assignments[old]])
+    return {
+        "old_items": len(old),
+        "added_items": n - len(old),
+        "themes_before": len(first.topics),
+        "themes_after": len(second.topics),
+        "themes_kept": len(mapping),
+        "old_items_keeping_theme": round(float(np.mean(after == before)), 4),
+        "note": "second fit with another seed; its topics mapped by match_topics (cosine >= "
+        "KEEP_SIMILARITY, one-to-one), as refit() does",
+    }
+
+
+# --------------------------------------------------------------------------------------
 # A larger corpus from a small one
 
 
@@ -132,9 +224,7 @@ def vary(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def scaled_corpus(
-    texts: list[str], labels: list[str], vectors: np.ndarray, n: int, seed: int
-) -> tuple[list[str], list[str], np.ndarray, float]:
+def scaled_corpus(texts, labels, vectors, n: int, seed: int):
     """`n` items: the originals, then varied copies with perturbed, re-normalised vectors."""
     rng = random.Random(seed)
     noise = np.random.default_rng(seed)
@@ -151,22 +241,16 @@ def scaled_corpus(
     return big_texts, big_labels, big, cosine
 
 
-def _scale_run(texts, labels, vectors, n, seed, representation) -> dict:
+def _scale_run(texts, labels, vectors, n, seed, compare_full) -> dict:
     """In a fresh process, as a portal worker would: warm up, then refit at scale."""
-    from vocportal.themes.pipeline import fit_topics, warm_up
+    from sklearn.metrics import adjusted_rand_score
+
+    from vocportal.themes.pipeline import warm_up
 
     big_texts, big_labels, big, cosine = scaled_corpus(texts, labels, vectors, n, seed)
     del texts, vectors
     started = time.perf_counter()
     warm_up()
-    warm = time.perf_counter() - started
-    result = fit_topics(
-        big_texts,
-        big,
-        seed=seed,
-        representation=representation,
-        progress=lambda f, m: log(f"scale {n}: {f:.0%} {m}"),
-    )
     out = {
         "n_items": n,
         "embeddings": (
@@ -174,14 +258,22 @@ def _scale_run(texts, labels, vectors, n, seed, representation) -> dict:
             f"re-normalised (mean cosine to original {cosine:.3f}); texts varied by word "
             "dropout and swaps; not re-embedded"
         ),
-        "warm_up_seconds": round(warm, 1),
-        "fit_seconds": round(result.seconds, 1),
-        "n_themes": len(result.topics),
-        "outlier_share": round(result.outlier_share, 4),
-        "peak_rss_mb": peak_rss_mb(),
-        "params": result.params,
+        "warm_up_seconds": round(time.perf_counter() - started, 1),
     }
-    out.update(scores(big_labels, result.assignments))
+    fit_scores, result = evaluate(
+        big_texts, big_labels, big, seed, progress=lambda f, m: log(f"scale {n}: {f:.0%} {m}")
+    )
+    out.update(fit_scores)
+    out["peak_rss_mb"] = peak_rss_mb()
+    out["share_placed"] = round(result.params["placed_items"] / n, 4)
+    out["fitted_items"] = result.params["fitted_items"]
+    if compare_full:
+        log(f"scale {n}: full fit without sampling, for comparison")
+        full_scores, full = evaluate(big_texts, big_labels, big, seed, sample_above=n)
+        out["full_fit"] = {**full_scores, "peak_rss_mb": peak_rss_mb()}
+        out["ari_sampled_vs_full"] = round(
+            float(adjusted_rand_score(full.assignments, result.assignments)), 4
+        )
     return out
 
 
@@ -194,16 +286,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--text-col", default="text")
     parser.add_argument("--label-col", default="category")
     parser.add_argument("--limit", type=int, help="use the first N rows only")
-    parser.add_argument("--scale", type=int, help="also refit at N items (e.g. 50000)")
+    parser.add_argument("--per-label", type=int, nargs="*", default=[], help="subsample runs")
+    parser.add_argument("--stability", action="store_true", help="+10%% items, ids kept")
+    parser.add_argument("--scale", type=int, nargs="*", default=[], help="refits at N items")
+    parser.add_argument("--compare-full", type=int, nargs="*", default=[], help="with --scale")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument(
-        "--representation",
-        choices=["keybert", "ctfidf"],
-        default="keybert",
-        help="label words: KeyBERTInspired+MMR (the portal's) or plain c-TF-IDF",
-    )
     parser.add_argument("--embeddings-cache", help=".npy file to reuse embeddings between runs")
-    parser.add_argument("--no-main", action="store_true", help="only the --scale run")
+    parser.add_argument("--no-main", action="store_true", help="skip the run on all texts")
+    parser.add_argument("--themes", action="store_true", help="print the per-theme list")
     args = parser.parse_args(argv)
 
     path = args.data or banking77_train()
@@ -221,42 +311,52 @@ def main(argv: list[str] | None = None) -> int:
     report["embedding_seconds"] = round(embed_seconds, 1)
     report["embeddings_from_cache"] = cached
 
-    if not args.no_main:
-        from vocportal.themes.pipeline import fit_topics, warm_up
+    if not args.no_main or args.per_label or args.stability:
+        from vocportal.themes.pipeline import warm_up
 
         started = time.perf_counter()
         warm_up()
         report["warm_up_seconds"] = round(time.perf_counter() - started, 1)
         log(f"warm-up (cold start, model load included) {report['warm_up_seconds']} s")
-        result = fit_topics(
-            texts,
-            vectors,
-            seed=args.seed,
-            representation=args.representation,
-            progress=lambda f, m: log(f"fit: {f:.0%} {m}"),
-        )
-        report.update(scores(labels, result.assignments))
-        report.update(
-            {
-                "n_themes": len(result.topics),
-                "outlier_share": round(result.outlier_share, 4),
-                "fit_seconds": round(result.seconds, 1),
-                "peak_rss_mb": peak_rss_mb(),
-                "params": result.params,
-                "largest_themes": [{"label": t.label, "size": t.size} for t in result.topics[:5]],
-            }
-        )
-        log(f"nmi {report['nmi']} ari {report['ari']} themes {report['n_themes']}")
 
-    if args.scale:
-        log(f"refit at {args.scale} items in a fresh process")
+    def run(idx: np.ndarray | None) -> dict:
+        sub_texts = texts if idx is None else [texts[i] for i in idx]
+        sub_labels = labels if idx is None else [labels[i] for i in idx]
+        sub_vectors = vectors if idx is None else vectors[idx]
+        out, result = evaluate(sub_texts, sub_labels, sub_vectors, args.seed)
+        out["n_items"] = len(sub_texts)
+        table = theme_table(result, sub_labels)
+        out["name_match"] = name_match(table, sub_labels, "name")
+        out["name_match_keywords"] = name_match(table, sub_labels, "keywords")
+        log(f"{out['n_items']} items: " + json.dumps({k: out[k] for k in list(out)[:8]}))
+        return {**out, "themes": table}
+
+    if not args.no_main:
+        main_run = run(None)
+        report.update({k: v for k, v in main_run.items() if k != "themes"})
+        report["peak_rss_mb"] = peak_rss_mb()
+        report["themes"] = main_run["themes"] if args.themes else main_run["themes"][:10]
+    if args.per_label:
+        report["per_label"] = []
+        for n in args.per_label:
+            row = run(per_label_sample(labels, n, args.seed))
+            row.pop("themes")
+            report["per_label"].append({"per_label": n, **row})
+    if args.stability:
+        log("stability: fit on 10/11, then on all")
+        report["stability"] = stability(texts, labels, vectors, args.seed)
+
+    report["scale"] = []
+    for n in args.scale:
+        log(f"refit at {n} items in a fresh process")
         context = multiprocessing.get_context("spawn")
         with context.Pool(1, maxtasksperchild=1) as pool:
-            report["scale"] = pool.apply(
-                _scale_run,
-                (texts, labels, vectors, args.scale, args.seed, args.representation),
+            report["scale"].append(
+                pool.apply(
+                    _scale_run,
+                    (texts, labels, vectors, n, args.seed, n in args.compare_full),
+                )
             )
-
     print(json.dumps(report, indent=2))
     return 0
 

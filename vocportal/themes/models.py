@@ -26,7 +26,8 @@ class Theme(db.Model):
 
     #: Stable: a refit maps its topics onto existing themes, so this id keeps its meaning.
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: The automatic label from the latest fit (its representation's top terms).
+    #: The automatic name from the latest fit: a short noun phrase mined from its items
+    #: ("Card delivery tracking"); the keywords are `top_words`.
     label: Mapped[str] = mapped_column(String(200))
     #: A name staff gave it; shown instead of `label` and kept across refits.
     name: Mapped[str | None] = mapped_column(String(120))

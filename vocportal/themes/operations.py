@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from flask import current_app
 from sqlalchemy import delete, func, insert, select, update
 
 from vocportal.embeddings.model import MODEL_NAME
@@ -126,7 +127,16 @@ def refit(progress: Callable[[float, str], None] | None = None, fit=None) -> Top
         db.session.flush()
         return record
     progress(0.05, f"clustering {len(corpus.keys)} items")
-    result = fit(corpus.texts, corpus.vectors, progress=lambda f, m: progress(0.05 + 0.85 * f, m))
+    options = {}
+    if fit is pipeline.fit_topics:
+        # Above this many items a sample is fitted and the rest placed (None: the default).
+        options["sample_above"] = current_app.config.get("THEMES_SAMPLE_ABOVE")
+    result = fit(
+        corpus.texts,
+        corpus.vectors,
+        progress=lambda f, m: progress(0.05 + 0.85 * f, m),
+        **options,
+    )
     # Progress is reported only up to here: from now on this transaction writes.
     progress(0.95, "mapping topics onto themes")
     db.session.add(record)
@@ -201,7 +211,8 @@ def refit(progress: Callable[[float, str], None] | None = None, fit=None) -> Top
 
 
 def _describe(theme: Theme, topic, corpus: Corpus, now) -> None:
-    """Take a fitted topic's label, words and representatives; the theme is active."""
+    """Take a fitted topic's name (`label`), keywords and representatives; the theme is
+    active. A staff name (`Theme.name`) is never touched: it keeps winning."""
     theme.label = topic.label[:200]
     theme.top_words = list(topic.top_words)
     theme.representative = [
