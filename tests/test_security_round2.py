@@ -309,3 +309,15 @@ def test_inbound_email_secret_is_not_taken_from_the_url(client):
         "/hooks/inbound-email", json=body, headers={"X-Webhook-Secret": "s3cret-hook"}
     )
     assert ok.status_code == 201
+
+
+def test_with_redis_down_limits_count_per_process_instead_of_failing(app_factory):
+    down = app_factory(
+        REDIS_URL="unix:///nonexistent/vocportal/redis.sock",
+        LIMIT_LOGIN="2/hour",
+        LIMIT_LOGIN_ACCOUNT="1000/hour",
+    )
+    client = PortalClient(down)
+    statuses = [_login(client, "someone@example.com", "guess", "10.6.0.1") for _ in range(3)]
+    assert statuses == [400, 400, 429]
+    app_factory()  # the shared limiter back on a storage the fixtures can reset
