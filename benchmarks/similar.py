@@ -67,9 +67,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _data import require_banking77_train
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "banking77" / "train.csv"
 TARGETS = {
     "precision_at_5": ">= 0.88",
     "margin_over_keyword": ">= 0.15",
@@ -80,6 +79,8 @@ K = 5
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+# Not _harness.log: the latency worker is spawned from this module and must import only what
+# it measures (numpy, the model, the index), so the benchmark helpers stay out of it.
 def log(message: str) -> None:
     print(f"[similar] {message}", file=sys.stderr, flush=True)
 
@@ -345,7 +346,9 @@ def measure_latency(texts, vectors, args) -> dict:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument(
+        "--data", type=Path, help="labelled CSV (default: banking77/train.csv in ../shared/data)"
+    )
     parser.add_argument("--text-col", default="text")
     parser.add_argument("--label-col", default="category")
     parser.add_argument("--queries", type=int, default=1000, help="queries per split")
@@ -362,7 +365,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=1,
         help="torch threads in the timed worker (1: the setting advised for web workers)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.data is None:
+        args.data = require_banking77_train()
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
