@@ -29,6 +29,11 @@ document.addEventListener("click", (event) => {
       });
     });
   });
+  document.addEventListener("click", (event) => {
+    groups.forEach((details) => {
+      if (details.open && !details.contains(event.target)) details.open = false;
+    });
+  });
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;
     const open = header.querySelector("details.dropdown[open]");
