@@ -531,3 +531,100 @@ def test_a_digest_that_cannot_be_built_fails_alone(app, cast, mail):
     voter_row = next(n for n in rows(event.id, Channel.email) if n.user_id == people["voter"].id)
     assert voter_row.state is DeliveryState.failed and "digest cannot be built" in voter_row.error
     assert notify.send_digests() == 0
+
+
+# --- what was concealed after it was announced ---------------------------------------------
+
+
+def _bell(client) -> str:
+    return client.get("/notifications").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("how", ["hidden", "withdrawn"])
+def test_an_idea_concealed_after_its_news_was_recorded_is_named_to_no_customer(
+    app, new_client, cast, mail, make_user, how
+):
+    idea, people = cast
+    idea.title = "Secret roadmap idea"
+    watcher = make_user(role="staff", email="watcher@example.com", name="Watcher")
+    ideas.follow(watcher, idea)
+    people["commenter"].email_pref = EmailPref.digest
+    db.session.commit()
+    ideas.change_status(people["staff"], idea, IdeaStatus.planned, "Planned for May.")
+    ideas.add_comment(people["staff"], idea, "Which export format do you need?")
+    db.session.commit()  # both recorded (and their fan-outs deferred) while it was public
+    if how == "hidden":
+        ideas.set_idea_hidden(people["staff"], idea, True)
+    else:
+        ideas.withdraw_idea(people["author"], idea)
+    db.session.commit()
+    run_worker(app, "notifications")
+    assert notify.send_digests() == 0
+    db.session.commit()
+
+    # Emails: staff still hear (they see hidden ideas), and so does the author of a withdrawn
+    # idea; every other email is skipped with the reason, the digest one too.
+    told = ["watcher@example.com"] * 2 + (["author@example.com"] * 2 if how == "withdrawn" else [])
+    assert to_of(mail.wait_for(len(told))) == sorted(told)
+    assert len(mail.wait_for(len(told) + 1, timeout=0.5)) == len(told)
+    email_rows = list(
+        db.session.scalars(select(Notification).where(Notification.channel == Channel.email))
+    )
+    skipped = {(n.user.email.split("@")[0], n.state, n.error) for n in email_rows}
+    names = {"voter", "follower", "commenter"} | ({"author"} if how == "hidden" else set())
+    assert skipped == {(name, DeliveryState.skipped, notify.CONCEALED) for name in names} | {
+        (name, DeliveryState.sent, "") for name in {"watcher", "author"} - names
+    }
+
+    # The bell: nothing for the customers who may no longer see it, everything for staff.
+    voter = new_client()
+    voter.login("voter@example.com")
+    page = _bell(voter)
+    assert "Secret roadmap idea" not in page and "Which export format" not in page
+    assert 'data-testid="notification"' not in page
+    assert 'data-testid="unread-count"' not in voter.get("/").get_data(as_text=True)
+    hidden_row = db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == people["voter"].id, Notification.channel == Channel.web
+        )
+    )
+    assert voter.post(f"/notifications/{hidden_row.id}/open", page="/").status_code == 404
+    staff = new_client()
+    staff.login("watcher@example.com")
+    assert _bell(staff).count("Secret roadmap idea") == 2
+    author = new_client()
+    author.login("author@example.com")
+    assert ("Secret roadmap idea" in _bell(author)) is (how == "withdrawn")
+
+    # Shown again, the news is back in the bell (only unsent emails were dropped).
+    if how == "hidden":
+        ideas.set_idea_hidden(people["staff"], idea, False)
+        db.session.commit()
+        assert _bell(voter).count("Secret roadmap idea") == 2
+
+
+def test_a_staff_comment_hidden_after_it_was_announced_is_named_to_no_customer(
+    app, new_client, cast, mail
+):
+    idea, people = cast
+    comment = ideas.add_comment(people["staff"], idea, "Rude words staff took back")
+    db.session.commit()
+    ideas.set_comment_hidden(people["staff"], comment, True)
+    db.session.commit()
+    run_worker(app, "notifications")
+
+    email_rows = list(
+        db.session.scalars(select(Notification).where(Notification.channel == Channel.email))
+    )
+    assert email_rows and {(n.state, n.error) for n in email_rows} == {
+        (DeliveryState.skipped, notify.CONCEALED)
+    }
+    assert mail.wait_for(1, timeout=0.5) == []
+    voter = new_client()
+    voter.login("voter@example.com")
+    assert "Rude words" not in _bell(voter)
+    # News about the idea itself still reaches them.
+    ideas.change_status(people["staff"], idea, IdeaStatus.planned, "Planned.")
+    db.session.commit()
+    run_worker(app, "notifications")
+    assert "now planned" in _bell(voter) and "Rude words" not in _bell(voter)

@@ -34,13 +34,14 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Select, and_, exists, func, select, union, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true, union, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from vocportal.accounts.models import EmailPref, Role, User
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
+from vocportal.ideas import operations as ideas  # the visibility rule (imported both ways)
 from vocportal.ideas.models import Comment, Follow, Idea, Vote
 from vocportal.mail import MessageBuildError, build_message, smtp_connection
 from vocportal.notifications.models import (
@@ -252,6 +253,47 @@ def defer_sends(event_id: int) -> int:
     return shards
 
 
+# --- who may still read it ----------------------------------------------------------------
+
+# An event is recorded while its idea (and a staff comment) is public, but staff may hide
+# either, or the author withdraw the idea, before the person reads or is emailed about it.
+# Whatever names it then reaches only people who may still see it (the one rule in
+# `ideas.can_see` / `can_see_comment`): the bell filters when it reads, and a send job
+# skips the email (with the reason) instead of sending it.
+
+#: The `error` of an email row skipped because its idea or comment is no longer visible.
+CONCEALED = "not sent: the idea or comment it is about is no longer visible to this person"
+
+
+def readable_by(user: User) -> ColumnElement[bool]:
+    """The events `user` may still read, as a WHERE clause over NotificationEvent."""
+    if user.is_staff:
+        return true()
+    idea_ok = or_(
+        NotificationEvent.idea_id.is_(None),
+        exists().where(Idea.id == NotificationEvent.idea_id, ideas.visible_to(user)),
+    )
+    comment_ok = or_(  # `can_see_comment`: a hidden comment only for its author (or staff)
+        NotificationEvent.comment_id.is_(None),
+        exists().where(
+            Comment.id == NotificationEvent.comment_id,
+            or_(Comment.hidden_at.is_(None), Comment.author_id == user.id),
+        ),
+    )
+    return and_(idea_ok, comment_ok)
+
+
+def can_read(user: User, event: NotificationEvent) -> bool:
+    """`readable_by` for one loaded event (at send time)."""
+    if event.comment_id is not None:
+        comment = db.session.get(Comment, event.comment_id)
+        return comment is not None and ideas.can_see_comment(user, comment)
+    if event.idea_id is not None:
+        idea = db.session.get(Idea, event.idea_id)
+        return idea is not None and ideas.can_see(user, idea)
+    return True
+
+
 # --- sending -------------------------------------------------------------------------------
 
 
@@ -319,11 +361,17 @@ def send_emails(event_id: int, shard: int = 0, shards: int = 1, progress=None) -
         while ids := _claim(and_(where, Notification.id.not_in(failed)), SEND_BATCH):
             # Every message is built before the first commit below expires the rows.
             batch, unbuildable = [], []
+            concealed = []
             for n in _load(ids):
+                if not _opted_out(n) and not can_read(n.user, n.event):
+                    concealed.append(n.id)
+                    continue
                 try:
                     batch.append((n.id, n.attempts, _event_email(n)))
                 except MessageBuildError as error:
                     unbuildable.append((n.id, str(error)))
+            if concealed:
+                _mark(concealed, DeliveryState.skipped, CONCEALED)
             for notification_id, reason in unbuildable:
                 _give_up(notification_id, f"message cannot be built: {reason}")
                 given_up += 1
@@ -480,6 +528,10 @@ def send_digests(progress=None) -> int:
             skip = [n.id for n in rows if n not in keep]
             if skip:
                 _mark(skip, DeliveryState.skipped)
+            concealed = [n.id for n in keep if not can_read(user, n.event)]
+            if concealed:  # the digest leaves out what its reader may no longer see
+                _mark(concealed, DeliveryState.skipped, CONCEALED)
+                keep = [n for n in keep if n.id not in concealed]
             if not keep or user.blocked or user.email_pref is EmailPref.never:
                 _mark([n.id for n in keep], DeliveryState.skipped)
                 continue
@@ -610,8 +662,15 @@ def sweep(now=None) -> dict[str, int]:
 
 
 def _inbox(user: User):
-    return select(Notification).where(
-        Notification.user_id == user.id, Notification.channel == Channel.web
+    """The person's bell rows whose events they may still read (see `readable_by`)."""
+    return (
+        select(Notification)
+        .join(Notification.event)
+        .where(
+            Notification.user_id == user.id,
+            Notification.channel == Channel.web,
+            readable_by(user),
+        )
     )
 
 
@@ -629,6 +688,7 @@ def inbox(user: User, page: int = 1, per_page: int = 30) -> tuple[list[Notificat
     rows = list(
         db.session.scalars(
             _inbox(user)
+            .options(contains_eager(Notification.event))
             .order_by(Notification.id.desc())
             .offset((page - 1) * per_page)
             .limit(per_page + 1)
@@ -644,13 +704,14 @@ def mark_read(user: User, notification_id: int | None = None) -> NotificationEve
         Notification.channel == Channel.web,
         Notification.read_at.is_(None),
     )
+    row = None
     if notification_id is not None:
+        row = db.session.scalar(_inbox(user).where(Notification.id == notification_id))
+        if row is None:  # someone else's, or about what the person may no longer see
+            return None
         stmt = stmt.where(Notification.id == notification_id)
     db.session.execute(stmt.values(read_at=utcnow()).execution_options(synchronize_session=False))
-    if notification_id is None:
-        return None
-    row = db.session.get(Notification, notification_id)
-    return row.event if row is not None and row.user_id == user.id else None
+    return row.event if row is not None else None
 
 
 def set_email_pref(user: User, pref: EmailPref) -> None:
