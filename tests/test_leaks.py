@@ -24,6 +24,7 @@ from vocportal.extensions import db
 from vocportal.ideas import merge as merges
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Comment, IdeaStatus
+from vocportal.notifications import operations as notify
 from vocportal.notifications.models import NotificationEvent
 
 pytestmark = pytest.mark.usefixtures("embedded_redis_url")
@@ -316,3 +317,27 @@ def test_a_concealed_idea_is_on_no_public_surface(cast, make_idea, how):
     # The related-ideas check can fail: staff, who may see it, get it suggested only while
     # it is public, and the neighbour is suggested on the secret idea's staff page.
     assert "Public neighbour idea" in text_of(cast.staff_web.get(f"/ideas/{secret.id}"))
+
+
+# --- unsubscribe pages ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", CONCEAL)
+def test_unsubscribe_pages_do_not_name_a_concealed_idea(cast, make_idea, how):
+    secret = make_idea(title="Secret unsubscribe idea", author=cast.author)
+    token = notify.unsubscribe_token(cast.other.id, secret.id)
+    path = f"/unsubscribe/{token}"
+    # Whoever holds the link (a forwarded email) sees the page: it names a public idea...
+    public_page = text_of(cast.anonymous_web.get(path))
+    assert "Secret unsubscribe idea" in public_page and f"/ideas/{secret.id}" in public_page
+    conceal(cast, secret, how)
+
+    # ... and only "an idea" once it is not public, on every page of the flow.
+    shown = cast.anonymous_web.get(path)
+    done = cast.anonymous_web.post(path, page=path)
+    undone = cast.anonymous_web.post(f"{path}/undo", page=path)
+    for response in (shown, done, undone):
+        assert response.status_code == 200
+        html = text_of(response)
+        assert "Secret unsubscribe idea" not in html and f"/ideas/{secret.id}" not in html
+        assert "an idea" in html

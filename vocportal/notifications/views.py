@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from vocportal.accounts.models import EmailPref
 from vocportal.extensions import csrf, db
+from vocportal.ideas import operations as ideas
 from vocportal.notifications import operations as ops
 from vocportal.notifications.forms import EmailPrefForm, PostForm
 from vocportal.security import safe_next
@@ -76,6 +77,12 @@ def _token_or_404(token: str):
     return found
 
 
+def _named(idea) -> bool:
+    """Whether an unsubscribe page may name `idea`: whoever holds the token (a forwarded
+    email, a shared inbox) sees the page, so only while the idea is public."""
+    return idea is not None and ideas.can_see(None, idea)
+
+
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 def unsubscribe(token: str):
     """The email's unsubscribe link: no login needed, one button.
@@ -88,9 +95,16 @@ def unsubscribe(token: str):
         ops.unsubscribe(user, idea)
         db.session.commit()
         return render_template(
-            "notifications/unsubscribed.html", user=user, idea=idea, token=token, form=form
+            "notifications/unsubscribed.html",
+            user=user,
+            idea=idea,
+            named=_named(idea),
+            token=token,
+            form=form,
         )
-    return render_template("notifications/unsubscribe.html", user=user, idea=idea, form=form)
+    return render_template(
+        "notifications/unsubscribe.html", user=user, idea=idea, named=_named(idea), form=form
+    )
 
 
 @bp.post("/unsubscribe/<token>/one-click")
@@ -112,7 +126,7 @@ def undo_unsubscribe(token: str):
     else:
         ops.mute(user, idea, False)
     db.session.commit()
-    return render_template("notifications/resubscribed.html", idea=idea)
+    return render_template("notifications/resubscribed.html", idea=idea, named=_named(idea))
 
 
 @bp.post("/unsubscribe/<token>/all")
