@@ -4,20 +4,45 @@ The public board is what crawlers, link previews and logged-out readers hit most
 few seconds old is fine for them. Logged-in people, pages with flashed messages and
 anything but a GET are never cached. The CSP nonce in a cached page is replaced by the
 current request's nonce, so every response still carries a fresh one.
+
+A few seconds old is fine for a vote count, not for an idea staff just hid: every commit
+that changes what the public may see of an idea or a comment (hidden, withdrawn, a status,
+a merge, a deletion) increments a generation counter in Redis, shared by every web process,
+and the generation is part of each cache key. A cached request costs one Redis GET; when
+Redis cannot answer, the page is rendered afresh (never served from a cache that might be
+stale).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 
-from flask import current_app, request, session
+from flask import current_app, has_app_context, request, session
 from flask_login import current_user
+from redis.exceptions import RedisError
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from vocportal.ideas.models import Comment, Idea
+from vocportal.queue.redis import get_redis
+
+log = logging.getLogger("vocportal.pagecache")
 
 _MAX_ENTRIES = 256
+#: The Redis key of the generation counter (a missing key is generation 0).
+GENERATION_KEY = "vocportal:pagecache:generation"
+#: Columns whose change alters what anonymous readers may see of the row; other changes
+#: (votes, counters, edits) may show a few seconds late.
+WATCHED = {
+    Idea: ("hidden_at", "withdrawn_at", "status", "duplicate_of_id", "board_id"),
+    Comment: ("hidden_at",),
+}
+_STALE = "vocportal_pagecache_stale"
 
 
 class PageCache:
@@ -58,16 +83,75 @@ def _cacheable() -> bool:
     )
 
 
+def generation() -> bytes | None:
+    """The current generation of public pages (None: Redis cannot say; do not cache)."""
+    try:
+        return get_redis().get(GENERATION_KEY) or b"0"
+    except RedisError as error:
+        log.warning("page cache bypassed: Redis did not give its generation: %s", error)
+        return None
+
+
+def invalidate() -> None:
+    """Make every process's cached anonymous pages stale (the next request renders)."""
+    current_app.extensions.get("vocportal_page_cache", PageCache()).clear()
+    try:
+        get_redis().incr(GENERATION_KEY)
+    except RedisError as error:  # other processes keep theirs until it expires
+        log.error("page cache generation not incremented: %s", error)
+
+
+def _note_visibility_changes(session: Session, _flush_context) -> None:
+    """After a flush: remember whether it changed what the public may see."""
+    if session.info.get(_STALE):
+        return
+    for obj in session.deleted:
+        if type(obj) in WATCHED:
+            session.info[_STALE] = True
+            return
+    for obj in session.dirty:
+        columns = WATCHED.get(type(obj))
+        if columns:
+            state = inspect(obj)
+            if any(state.attrs[name].history.has_changes() for name in columns):
+                session.info[_STALE] = True
+                return
+
+
+def _invalidate_after_commit(session: Session) -> None:
+    # After the commit, so a page rendered under the new generation sees the change.
+    if session.info.pop(_STALE, False) and has_app_context():
+        invalidate()
+
+
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_STALE, None)
+
+
+def register_invalidation() -> None:
+    """Invalidate the page cache after commits that change visibility (idempotent)."""
+    if not event.contains(Session, "after_commit", _invalidate_after_commit):
+        event.listen(Session, "after_flush", _note_visibility_changes)
+        event.listen(Session, "after_commit", _invalidate_after_commit)
+        event.listen(Session, "after_rollback", _forget_after_rollback)
+
+
 def cache_for_anonymous(view: Callable) -> Callable:
     """Serve `view` from the page cache to anonymous visitors (see the module docstring)."""
+    # Every process that builds the app's views (web, workers, commands) changes ideas
+    # through the same sessions, so this is where the invalidation is wired.
+    register_invalidation()
 
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not _cacheable():
             return view(*args, **kwargs)
+        current = generation()
+        if current is None:
+            return view(*args, **kwargs)
         cache: PageCache = current_app.extensions.setdefault("vocportal_page_cache", PageCache())
         nonce = getattr(request, "csp_nonce", "") or ""  # set by Flask-Talisman per request
-        key = request.full_path
+        key = f"{current.decode()}:{request.full_path}"
         hit = cache.get(key)
         if hit is not None:
             html, old_nonce = hit
