@@ -68,8 +68,12 @@ def test_seed_demo_is_believable_and_consistent(app):
     counts = dict(
         db.session.execute(select(Vote.idea_id, func.count()).group_by(Vote.idea_id)).all()
     )
+    comments = dict(
+        db.session.execute(select(Comment.idea_id, func.count()).group_by(Comment.idea_id)).all()
+    )
     for idea in db.session.scalars(select(Idea)):
         assert idea.vote_count == counts.get(idea.id, 0)
+        assert idea.comment_count == comments.get(idea.id, 0)
     titles = db.session.scalars(select(Idea.title)).all()
     assert not any("lorem" in t.lower() for t in titles)
     # Companies, weighted segments and feedback from other channels, with people in them.

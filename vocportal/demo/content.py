@@ -29,8 +29,14 @@ BOARDS: list[dict[str, str]] = load("boards")
 IDEAS: list[dict[str, str]] = load("ideas")
 #: Customers' comments, attached to ideas at random.
 COMMENTS: list[str] = load("comments")
-#: Staff replies, posted as official comments on ideas that got a status.
-STAFF_REPLIES: list[str] = load("staff_replies")
+#: Staff answers by situation: "question" (asking an open idea's author for more), or an
+#: IdeaStatus value (the official reply on an idea in that status).
+STAFF_REPLIES: dict[str, list[str]] = load("staff_replies")
+#: Staff-only notes kept on a few planned ideas.
+STAFF_NOTES: list[str] = load("staff_notes")
+#: Changelog entry text by board slug: {"title", "body" (Markdown)}; the demo's shipped ideas
+#: of a board ship together in its entry.
+CHANGELOG: dict[str, dict[str, str]] = load("changelog")
 #: Display names of the demo's customers.
 CUSTOMER_NAMES: list[str] = load("customer_names")
 #: Customer companies: {"name", "domain"}; people's emails use these domains.

@@ -1,7 +1,9 @@
-"""Load the demo portal: boards, people, ideas, votes, comments and status history.
+"""Load the demo portal: boards, people, ideas, votes, comments and staff history.
 
-Rows are inserted in bulk with back-dated timestamps, then each idea's counters are set
-from its rows, so the demo obeys the same invariants as live data.
+Customers' rows are inserted in bulk with back-dated timestamps, then each idea's counters
+are set from its rows, so the demo obeys the same invariants as live data. What staff did
+(triage, status updates, answers, changelog entries and the notifications they sent) goes
+through the portal's own operations: see `vocportal.demo.history`.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from sqlalchemy import func, insert, select
 
 from vocportal.accounts.models import Role, User
 from vocportal.customers.models import Company, Segment
-from vocportal.demo import content
+from vocportal.demo import content, history
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem, FeedbackSource
-from vocportal.ideas.models import Board, Comment, Follow, Idea, IdeaStatus, StatusChange, Vote
+from vocportal.ideas.models import Board, Comment, Follow, Idea, StatusChange, Vote
 from vocportal.ideas.operations import trend_weight
 from vocportal.markdown import render_markdown
 from vocportal.security import hash_password
@@ -28,22 +30,6 @@ DEMO_LOGINS = {
     "admin": ("admin@tallyhive.example", "tallyhive-admin-demo"),
     "staff": ("staff@tallyhive.example", "tallyhive-staff-demo"),
     "customer": ("customer@brightlane.example", "tallyhive-customer-demo"),
-}
-
-# How the demo's ideas spread over statuses (the rest stay open).
-STATUS_SHARE = [
-    (IdeaStatus.under_review, 0.12),
-    (IdeaStatus.planned, 0.10),
-    (IdeaStatus.in_progress, 0.06),
-    (IdeaStatus.shipped, 0.08),
-    (IdeaStatus.declined, 0.04),
-]
-STATUS_PATH = {
-    IdeaStatus.under_review: [IdeaStatus.under_review],
-    IdeaStatus.planned: [IdeaStatus.under_review, IdeaStatus.planned],
-    IdeaStatus.in_progress: [IdeaStatus.planned, IdeaStatus.in_progress],
-    IdeaStatus.shipped: [IdeaStatus.planned, IdeaStatus.in_progress, IdeaStatus.shipped],
-    IdeaStatus.declined: [IdeaStatus.under_review, IdeaStatus.declined],
 }
 
 
@@ -132,25 +118,33 @@ def seed(seed_value: int = 7) -> dict[str, int]:
     db.session.add_all(ideas)
     db.session.flush()
 
-    votes, follows, comments, changes = [], set(), [], []
-    vote_sets: dict[int, set[int]] = defaultdict(set)
+    # Who supports what comes first; the staff history decides when ideas closed, and
+    # nobody votes or comments on an idea after it shipped or was declined.
+    vote_sets: dict[int, set[int]] = {}
     for idea in ideas:
         # A long tail: most ideas get a few votes, some get many.
         n = min(len(customers) - 1, int(rng.paretovariate(1.3)) + rng.randint(0, 3))
-        voters = {idea.author_id, *(u.id for u in rng.sample(customers, n))}
-        age = (now - idea.created_at).total_seconds()
-        for user_id in voters:
+        vote_sets[idea.id] = {idea.author_id, *(u.id for u in rng.sample(customers, n))}
+    story = history.plan(rng, ideas, {i: len(v) for i, v in vote_sets.items()}, staff, now)
+    # The demo customer supports a few ideas staff took up, so their bell has a story.
+    taken_up = [i for i in ideas if i.id in story.status]
+    for idea in rng.sample(taken_up, 6):
+        vote_sets[idea.id].add(customers[0].id)
+
+    votes, follows, comments = [], set(), []
+    for idea in ideas:
+        span = (story.closed_at.get(idea.id, now) - idea.created_at).total_seconds()
+        for user_id in sorted(vote_sets[idea.id]):
             at = (
                 idea.created_at
                 if user_id == idea.author_id
-                else (idea.created_at + timedelta(seconds=rng.uniform(0, age)))
+                else (idea.created_at + timedelta(seconds=rng.uniform(0, span)))
             )
             votes.append({"idea_id": idea.id, "user_id": user_id, "created_at": at})
             follows.add((idea.id, user_id))
-        vote_sets[idea.id] = voters
         for _ in range(min(6, int(rng.expovariate(0.8)))):
             author = rng.choice(customers)
-            at = idea.created_at + timedelta(seconds=rng.uniform(0, age))
+            at = idea.created_at + timedelta(seconds=rng.uniform(0, span))
             body = rng.choice(content.COMMENTS)
             comments.append(
                 {
@@ -164,54 +158,12 @@ def seed(seed_value: int = 7) -> dict[str, int]:
             )
             follows.add((idea.id, author.id))
 
-    # Give the most-voted ideas, and a few others, a status history.
-    by_votes = sorted(ideas, key=lambda i: len(vote_sets[i.id]), reverse=True)
-    pool = by_votes[: len(ideas) // 2]
-    rng.shuffle(pool)
-    cursor = 0
-    for status, share in STATUS_SHARE:
-        for idea in pool[cursor : cursor + int(share * len(ideas))]:
-            previous = IdeaStatus.open
-            at = idea.created_at
-            for step in STATUS_PATH[status]:
-                at = at + timedelta(seconds=rng.uniform(0.1, 0.3) * (now - at).total_seconds())
-                message = rng.choice(content.STATUS_MESSAGES[step.value])
-                actor = rng.choice(staff)
-                changes.append(
-                    {
-                        "idea_id": idea.id,
-                        "actor_id": actor.id,
-                        "old_status": previous,
-                        "new_status": step,
-                        "message": message,
-                        "message_html": render_markdown(message),
-                        "created_at": at,
-                    }
-                )
-                previous = step
-            idea.status = status
-            if rng.random() < 0.6:
-                reply = rng.choice(content.STAFF_REPLIES)
-                comments.append(
-                    {
-                        "idea_id": idea.id,
-                        "author_id": rng.choice(staff).id,
-                        "body": reply,
-                        "body_html": render_markdown(reply),
-                        "created_at": at,
-                        "is_official": True,
-                    }
-                )
-        cursor += int(share * len(ideas))
-
     db.session.execute(insert(Vote), votes)
     db.session.execute(insert(Comment), comments)
     db.session.execute(
         insert(Follow),
         [{"idea_id": i, "user_id": u, "created_at": now} for i, u in sorted(follows)],
     )
-    if changes:
-        db.session.execute(insert(StatusChange), changes)
 
     comment_counts: dict[int, int] = defaultdict(int)
     for row in comments:
@@ -224,15 +176,17 @@ def seed(seed_value: int = 7) -> dict[str, int]:
         idea.comment_count = comment_counts[idea.id]
         idea.trend_score = trend[idea.id]
     feedback_count = _seed_customers(rng, customers, now)
-    db.session.commit()
+    db.session.flush()
+    published = history.publish(story, {i.id: i for i in ideas}, staff[0])
     return {
         "feedback items": feedback_count,
         "boards": len(boards),
         "people": len(staff) + len(customers),
         "ideas": len(ideas),
         "votes": len(votes),
-        "comments": len(comments),
-        "status changes": len(changes),
+        "comments": db.session.scalar(select(func.count()).select_from(Comment)),
+        "status changes": db.session.scalar(select(func.count()).select_from(StatusChange)),
+        **published,
     }
 
 

@@ -111,6 +111,12 @@ def _enqueue_pending(session: Session) -> None:
         fresh.commit()
 
 
+def withhold_deferred() -> list[int]:
+    """Keep the jobs deferred so far in this transaction out of RQ (its commit hands none
+    over) and return their record ids: for a caller that runs them in-process itself."""
+    return db.session.info.pop(_PENDING, [])
+
+
 def _forget_pending(session: Session, *_args) -> None:
     session.info.pop(_PENDING, None)
 
