@@ -37,10 +37,13 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     register_blueprints(app)
     from vocportal.commands import register_commands
     from vocportal.errors import register_error_handlers
-    from vocportal.web import register_template_helpers
+    from vocportal.web import apply_proxy_fix, private_cache, register_template_helpers
 
     register_error_handlers(app)
     register_template_helpers(app)
+    # Logged-in pages are private; behind PROXY_FIX_HOPS proxies, the client's address.
+    app.after_request(private_cache)
+    apply_proxy_fix(app)
     register_commands(app)
     return app
 

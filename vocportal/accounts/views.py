@@ -28,14 +28,11 @@ from vocportal.forms import commit_or_show
 from vocportal.queue.operations import defer
 from vocportal.ratelimits import post_limit
 from vocportal.security import safe_next
-from vocportal.web import apply_proxy_fix, private_cache
 
 bp = Blueprint("accounts", __name__)
 # App-wide hooks, registered with the app by this blueprint: pages for a logged-in person
 # are never kept by shared caches; behind a proxy (PROXY_FIX_HOPS) the client's address
 # comes from X-Forwarded-For.
-bp.after_app_request(private_cache)
-bp.record_once(lambda state: apply_proxy_fix(state.app))
 
 
 def _start_session(user, remember: bool = False) -> None:
