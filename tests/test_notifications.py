@@ -25,6 +25,7 @@ from vocportal.notifications.models import (
     NotificationEvent,
 )
 from vocportal.queue import operations as queue
+from vocportal.queue.models import JobRecord, JobState
 from vocportal.timeutil import utcnow
 
 pytestmark = [
@@ -628,3 +629,28 @@ def test_a_staff_comment_hidden_after_it_was_announced_is_named_to_no_customer(
     db.session.commit()
     run_worker(app, "notifications")
     assert "now planned" in _bell(voter) and "Rude words" not in _bell(voter)
+
+
+def test_a_password_reset_to_an_address_no_email_can_carry_fails_once_not_retried(
+    app, make_user, mail
+):
+    user = make_user(email="ann@example.com")
+    broken = "ann@example.com\r\nbcc: everyone@example.com"  # stored before addresses were checked
+    db.session.execute(
+        update(User).where(User.id == user.id).values(email=broken),
+        execution_options={"synchronize_session": False},
+    )
+    record = queue.defer(
+        "password reset email", "jobs.mail.send_password_reset", broken, queue="notifications"
+    )
+    db.session.commit()
+    assert record.max_attempts == 3
+    run_worker(app, "notifications")
+    run_worker(app, "notifications")  # a retry, if one had been scheduled, would run here
+
+    record = db.session.get(JobRecord, record.id)
+    db.session.refresh(record)
+    assert record.state is JobState.failed and record.attempts == 1
+    assert "MessageBuildError" in record.error and "cannot be a recipient" in record.error
+    assert queue.sweep() == {"requeued": 0, "failed": 0, "finished": 0}  # not re-driven
+    assert mail.wait_for(1, timeout=0.5) == []
