@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from vocportal.forms import one_line
 from vocportal.security import PASSWORD_MAX, PASSWORD_MIN
 
 _password = [
@@ -18,7 +19,9 @@ _password = [
 
 class SignupForm(FlaskForm):
     email = StringField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
+    display_name = StringField(
+        "Display name", validators=[DataRequired(), Length(max=80), one_line]
+    )
     password = PasswordField("Password", validators=_password)
 
 
@@ -41,7 +44,9 @@ class ResetPasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
+    display_name = StringField(
+        "Display name", validators=[DataRequired(), Length(max=80), one_line]
+    )
 
 
 class ChangePasswordForm(FlaskForm):

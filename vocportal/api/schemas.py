@@ -434,7 +434,7 @@ class FeedbackInSchema(ma.Schema):
         validate=validate.Length(3, 254),
         metadata={"description": "Who said it: their account, or a contact made for them."},
     )
-    name = Text(load_default=None, allow_none=True, validate=validate.Length(max=80))
+    name = OneLineText(load_default=None, allow_none=True, validate=validate.Length(max=80))
     company = Text(
         load_default=None,
         allow_none=True,

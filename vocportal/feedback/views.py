@@ -30,6 +30,7 @@ from vocportal.forms import commit_or_show
 from vocportal.ideas.models import Idea
 from vocportal.permissions import staff_required
 from vocportal.request_guard import allow_body
+from vocportal.text import one_line
 from vocportal.triage.forms import PostForm
 
 bp = Blueprint("feedback", __name__)
@@ -194,7 +195,8 @@ def widget_feedback():
             text=str(data.get("text") or ""),
             source=FeedbackSource.widget,
             email=str(data.get("email") or ""),
-            name=str(data.get("name") or "") or None,
+            # One line, as names are; normalised, not refused: the feedback matters more.
+            name=one_line(str(data.get("name") or "")) or None,
             external_id=str(data.get("id") or "") or None,
             payload={"page": str(data.get("page") or "")[:500], "origin": origin or ""},
         )
@@ -220,7 +222,9 @@ def inbound_email():
         return jsonify(error="Send a JSON object: sender, subject, text."), 400
     sender = str(data.get("sender") or data.get("from") or data.get("From") or "")
     name, address = parseaddr(sender)
-    subject = str(data.get("subject") or data.get("Subject") or "").strip()
+    # The sender's mail client wrote the name and subject: made one line, never refused.
+    name = one_line(name)
+    subject = one_line(str(data.get("subject") or data.get("Subject") or ""))
     text = str(data.get("text") or data.get("body-plain") or data.get("TextBody") or "").strip()
     message_id = str(
         data.get("message_id") or data.get("Message-Id") or data.get("MessageID") or ""
