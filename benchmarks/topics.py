@@ -20,9 +20,10 @@ What it does:
    counts the share of themes whose name is nearest to the theme's majority label; the same
    for the old comma-separated keyword labels (`name_match_keywords`) as a baseline;
 5. `--per-label N...`: the same on subsamples with at most N texts per label (seed fixed);
-6. `--stability`: fits on a random 10/11 of the corpus, then on all of it, maps the second
-   fit onto the first with the portal's own `match_topics` (centroid cosine, one-to-one),
-   and reports the share of the first fit's items that keep their theme id;
+6. `--stability`: fits on a random 10/11 of the corpus, then on all of it (another seed,
+   given the first fit's themes as `refit()` gives them), maps the second fit onto the
+   first with the portal's own `match_topics` (centroid cosine, one-to-one), and reports
+   the share of the first fit's items that keep their theme id;
 7. `--scale N...`: builds N items from the real ones (texts varied by word dropout and a
    swap, stored vectors with light Gaussian noise, re-normalised; NOT re-embedded: the
    figures say how the pipeline scales, not how it does on N new texts) and refits in a
@@ -190,7 +191,10 @@ def stability(texts, labels, vectors, seed: int) -> dict:
     n = len(texts)
     old = np.sort(np.random.default_rng(seed).permutation(n)[: round(n / 1.1)])
     first = evaluate([texts[i] for i in old], [labels[i] for i in old], vectors[old], seed)[1]
-    second = evaluate(texts, labels, vectors, seed + 1)[1]
+    # As refit() does: every item's current theme goes in (the new ones have none).
+    previous = np.full(n, -1)
+    previous[old] = first.assignments
+    second_scores, second = evaluate(texts, labels, vectors, seed + 1, previous=previous)
     mapping = match_topics(
         np.stack([t.centroid for t in second.topics]), np.stack([t.centroid for t in first.topics])
     )
@@ -203,8 +207,9 @@ def stability(texts, labels, vectors, seed: int) -> dict:
         "themes_after": len(second.topics),
         "themes_kept": len(mapping),
         "old_items_keeping_theme": round(float(np.mean(after == before)), 4),
-        "note": "second fit with another seed; its topics mapped by match_topics (cosine >= "
-        "KEEP_SIMILARITY, one-to-one), as refit() does",
+        "second_fit": {k: second_scores[k] for k in ("nmi", "ari", "n_themes", "fit_seconds")},
+        "note": "second fit with another seed, given the first fit's themes as refit() gives "
+        "them; its topics mapped by match_topics (cosine >= KEEP_SIMILARITY, one-to-one)",
     }
 
 

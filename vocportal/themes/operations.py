@@ -1,7 +1,9 @@
 """Theme rules: refits that keep theme ids stable, placing new items, staff names.
 
 A refit clusters every current item afresh (topic numbers from BERTopic mean nothing from
-one fit to the next), then matches the new topics to existing themes by centroid cosine
+one fit to the next), starting from the themes items are in now (the fit keeps those the
+data still supports, so 10% more items leave 90%+ of the others where they were), then
+matches the new topics to existing themes by centroid cosine
 similarity with an optimal one-to-one assignment. A matched theme keeps its id, staff name
 and history; an unmatched topic becomes a new theme; an unmatched theme is retired.
 
@@ -131,6 +133,8 @@ def refit(progress: Callable[[float, str], None] | None = None, fit=None) -> Top
     if fit is pipeline.fit_topics:
         # Above this many items a sample is fitted and the rest placed (None: the default).
         options["sample_above"] = current_app.config.get("THEMES_SAMPLE_ABOVE")
+        # The themes items have now: the fit keeps those the data still supports.
+        options["previous"] = _previous_themes(corpus)
     result = fit(
         corpus.texts,
         corpus.vectors,
@@ -208,6 +212,17 @@ def refit(progress: Callable[[float, str], None] | None = None, fit=None) -> Top
     record.seconds = float(result.seconds)
     db.session.flush()
     return record
+
+
+def _previous_themes(corpus: Corpus) -> np.ndarray:
+    """Per corpus item, the id of the active theme it is in now (-1: none yet)."""
+    rows = db.session.execute(
+        select(ThemeItem.item_type, ThemeItem.item_id, ThemeItem.theme_id)
+        .join(Theme, Theme.id == ThemeItem.theme_id)
+        .where(Theme.status == ThemeStatus.active)
+    ).all()
+    current = {(r.item_type, r.item_id): r.theme_id for r in rows}
+    return np.array([current.get(key, -1) for key in corpus.keys], dtype=np.int64)
 
 
 def _describe(theme: Theme, topic, corpus: Corpus, now) -> None:

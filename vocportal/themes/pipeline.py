@@ -199,11 +199,14 @@ class StableCut:
         min_samples: int = GRID_START,
         seed: int = 42,
         progress: Progress | None = None,
+        previous: np.ndarray | None = None,
     ):
         self.grid = grid
         self.min_samples = min_samples
         self.seed = seed
         self.progress = progress or _no_progress
+        #: Per point, the theme it had after the previous fit (any int key; -1: none).
+        self.previous = previous
 
     def fit(self, X, y=None):
         from sklearn.cluster import KMeans
@@ -223,14 +226,44 @@ class StableCut:
         self.chosen_ = best["min_cluster_size"]
         labels = best["labels"]
         self.hdbscan_outlier_share_ = float(np.mean(labels < 0))
-        keys = np.unique(labels[labels >= 0])
         self.progress(0.55, "Refining theme borders")
-        seeds = np.stack([X[labels == k].mean(axis=0) for k in keys])
-        kmeans = KMeans(n_clusters=len(keys), init=seeds, n_init=1, random_state=self.seed)
+        seeds = self._seeds(X, labels)
+        kmeans = KMeans(n_clusters=len(seeds), init=seeds, n_init=1, random_state=self.seed)
         self.labels_ = kmeans.fit_predict(X).astype(int)
         self._kmeans = kmeans
         self.progress(0.6, "Naming themes")
         return self
+
+    def _seeds(self, X: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """Where k-means starts: the chosen clusters' means, or the previous themes'.
+
+        Without a previous fit, every cluster of the chosen cut is a seed. With one, each
+        previous theme still holding ``GRID_START`` or more of these points is a seed (its
+        members' mean in *this* fit's reduced space), and a cluster of the chosen cut joins
+        only if most of its points are new (had no theme): a need that was not there
+        before. So a refit after a few more items moves borders where the data pulls them
+        but neither splits nor merges themes on a whim of the tree cut.
+        """
+        keys = np.unique(labels[labels >= 0])
+        fresh = [X[labels == k].mean(axis=0) for k in keys]
+        previous = self.previous
+        self.seeded_ = {"previous_themes": 0, "new_clusters": len(fresh)}
+        if previous is None or len(previous) != len(X) or not np.any(previous >= 0):
+            return np.stack(fresh)
+        previous = np.asarray(previous)
+        seeds = []
+        for key in np.unique(previous[previous >= 0]):
+            members = previous == key
+            if members.sum() >= GRID_START:
+                seeds.append(X[members].mean(axis=0))
+        kept = len(seeds)
+        for k, mean in zip(keys, fresh, strict=True):
+            if np.mean(previous[labels == k] >= 0) < 0.5:
+                seeds.append(mean)
+        if len(seeds) < 2:
+            return np.stack(fresh)
+        self.seeded_ = {"previous_themes": kept, "new_clusters": len(seeds) - kept}
+        return np.stack(seeds)
 
     def predict(self, X):
         if not hasattr(self, "_kmeans"):
@@ -261,15 +294,24 @@ def make_umap(p: dict, seed: int):
     )
 
 
-def build_topic_model(n: int, *, seed: int = 42, progress: Progress | None = None):
-    """The BERTopic model for a corpus of ``n`` items (not fitted)."""
+def build_topic_model(
+    n: int,
+    *,
+    seed: int = 42,
+    progress: Progress | None = None,
+    previous: np.ndarray | None = None,
+):
+    """The BERTopic model for a corpus of ``n`` items (not fitted); ``previous``: see
+    :meth:`StableCut._seeds`."""
     from bertopic import BERTopic
     from bertopic.vectorizers import ClassTfidfTransformer
     from sklearn.feature_extraction.text import CountVectorizer
 
     progress = progress or _no_progress
     p = parameters(n)
-    cluster_model = StableCut(p["grid"], p["min_samples"], seed=seed, progress=progress)
+    cluster_model = StableCut(
+        p["grid"], p["min_samples"], seed=seed, progress=progress, previous=previous
+    )
     # c-TF-IDF is computed over one concatenated document per topic, so min_df counts
     # topics, not items: keep it at 1 or topic-specific words disappear.
     vectorizer = CountVectorizer(stop_words="english", ngram_range=(1, 2), min_df=1)
@@ -294,6 +336,7 @@ def fit_topics(
     progress: Progress | None = None,
     embed: Embed | None = None,
     sample_above: int | None = None,
+    previous: np.ndarray | None = None,
 ) -> FitResult:
     """Cluster ``texts`` (with their stored ``embeddings``) into named themes.
 
@@ -301,7 +344,10 @@ def fit_topics(
     makes. ``embed`` embeds the few hundred candidate name phrases (default: that same
     ``embed``; documents are never embedded again). Above ``sample_above`` items (default
     :data:`SAMPLE_ABOVE`) a sample of that size is fitted and the rest placed by nearest
-    centroid. ``progress(fraction, message)`` is called at the main stages. Raises
+    centroid. ``previous``: per text, the theme it had after the last fit (-1 for a new
+    text), so that a refit keeps the themes the data still supports (see
+    :meth:`StableCut._seeds`). ``progress(fraction, message)`` is called at the main
+    stages. Raises
     :class:`TooFewItems` below :data:`MIN_ITEMS` texts.
     """
     started = time.perf_counter()
@@ -326,7 +372,9 @@ def fit_topics(
         # deprecations) is not ours to act on, and test suites that turn warnings into
         # errors must not fail on it: imports included, hence the wide block.
         warnings.simplefilter("ignore")
-        model = build_topic_model(len(fitted), seed=seed, progress=progress)
+        if previous is not None:
+            previous = np.asarray(previous, dtype=np.int64)[fitted]
+        model = build_topic_model(len(fitted), seed=seed, progress=progress, previous=previous)
         sample_texts = [texts[i] for i in fitted]
         model.fit_transform(sample_texts, embeddings=embeddings[fitted])
         clustered = time.perf_counter() - started
@@ -343,6 +391,7 @@ def fit_topics(
             "min_cluster_size": getattr(clusterer, "chosen_", None),
             "cuts": getattr(clusterer, "cuts_", []),
             "hdbscan_outlier_share": getattr(clusterer, "hdbscan_outlier_share_", None),
+            **getattr(clusterer, "seeded_", {}),
             "fitted_items": len(fitted),
             "placed_items": n - len(fitted),
             "cluster_seconds": round(clustered, 2),
@@ -430,7 +479,7 @@ def make_label(words: list[str], parts: int = 3) -> str:
 
 
 def warm_up(*, load_model: bool = True, seed: int = 0) -> None:
-    """Pay numba/UMAP/HDBSCAN JIT once, e.g. in a long-lived worker's parent process.
+    """Pay imports and numba/UMAP/HDBSCAN JIT once, e.g. in a long-lived worker's parent.
 
     Fits the clustering stage on synthetic data twice: 5,000 points (above UMAP's 4,096
     threshold, so its nearest-neighbour descent path compiles) and 300 points (the exact
@@ -441,6 +490,9 @@ def warm_up(*, load_model: bool = True, seed: int = 0) -> None:
     centres = rng.normal(size=(40, 384)).astype(np.float32)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        # Importing BERTopic pulls in transformers' pipelines: ~18 s of a loaded machine
+        # that the first fit would otherwise pay.
+        import bertopic  # noqa: F401
 
         for n in (5000, 300):
             points = centres[rng.integers(0, len(centres), n)] + 0.6 * rng.normal(
