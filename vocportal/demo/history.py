@@ -198,7 +198,7 @@ def _plan_status(rng, result: Plan, idea: Idea, status, staff, shipped_at, notes
     if status in (IdeaStatus.shipped, IdeaStatus.declined):
         result.closed_at[idea.id] = end if shipped_at else at
         at = result.closed_at[idea.id]
-    if rng.random() < 0.6:
+    if rng.random() < 0.6 and idea.id not in result.quiet:
         reply_at = at + min(timedelta(hours=rng.uniform(1, 30)), (now - at) / 2)
         reply = rng.choice(content.STAFF_REPLIES[status.value])
         result.steps.append(Step(reply_at, "comment", idea.id, owner, text=reply, official=True))
