@@ -36,6 +36,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     register_extensions(app)
     register_blueprints(app)
     from vocportal.commands import register_commands
+    from vocportal.embeddings.warm import register_warm_up
     from vocportal.errors import register_error_handlers
     from vocportal.web import apply_proxy_fix, private_cache, register_template_helpers
 
@@ -45,6 +46,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     app.after_request(private_cache)
     apply_proxy_fix(app)
     register_commands(app)
+    register_warm_up(app)
     return app
 
 

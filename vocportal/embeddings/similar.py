@@ -4,10 +4,14 @@ page, and possible duplicates for staff.
 Each web process keeps an in-process vector index of every idea's stored embedding and
 catches up with new rows on each look-up (embedding ids only grow; a re-embedded idea gets
 a new row). The index serves SQLite and PostgreSQL alike; see the README for why.
+
+While the model is still loading in a web process (`vocportal.embeddings.warm`), what a
+customer types is matched by keywords instead (`suggestions`), and the page says so.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -34,10 +38,37 @@ LOOKBACK = timedelta(minutes=15)
 LOOKBACK_EVERY = 30.0
 
 
+#: Look-ups start once the title has this many characters.
+MIN_TITLE_CHARS = 4
+#: Words too common to suggest an idea by (SQLite's full-text search keeps them).
+STOP_WORDS = frozenset(
+    re.findall(
+        r"\w+",
+        """a an and are as at be but by can could for from have i in is it its me my of on or
+        our please should so than that the their them then there these they this to us was we
+        were what when where which while who will with would you your""",
+    )
+)
+
+_index_lock = threading.Lock()
+
+
 @dataclass(frozen=True)
 class SimilarIdea:
     idea: Idea
-    similarity: float
+    #: Cosine similarity to what was typed (None for a keyword match).
+    similarity: float | None
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """What the new-idea form shows while someone types."""
+
+    ideas: list[SimilarIdea]
+    #: "semantic" (the model's) or "keyword" (full-text matches while the model loads).
+    mode: str
+    #: Whether better suggestions follow once the model is ready (the page asks again).
+    pending: bool
 
 
 class IdeaIndex:
@@ -76,7 +107,8 @@ class IdeaIndex:
 def idea_index() -> IdeaIndex:
     state = current_app.extensions.setdefault("vocportal_idea_index", {})
     if "index" not in state:
-        state["index"] = IdeaIndex()
+        with _index_lock:  # the warm-up thread and a look-up may both get here first
+            state.setdefault("index", IdeaIndex())
     index = state["index"]
     index.refresh()
     return index
@@ -103,7 +135,7 @@ def similar_ideas(
     min_similarity: float = MIN_SIMILARITY,
 ) -> list[SimilarIdea]:
     """Ideas most like `text` (embedded now), `idea` (its stored vector) or a given
-    `vector` (e.g. a feedback item's), best first.
+    `vector` (e.g. a feedback item's), most similar first.
 
     Only ideas the viewer may see, never merged duplicates, and never `idea` itself.
     """
@@ -131,14 +163,65 @@ def similar_ideas(
     found = []
     for idea_id, score in hits:
         candidate = ideas.get(idea_id)
-        if (
-            candidate is None
-            or not candidate.is_public
-            or candidate.status is IdeaStatus.duplicate
-            or not can_see(viewer, candidate)
-        ):
+        if not _suggestible(viewer, candidate):
             continue
         found.append(SimilarIdea(candidate, float(score)))
         if len(found) == limit:
             break
+    # The re-ranking picks which ideas are shown; people read them as a list by the
+    # similarity printed beside each, so that is the order (precision@5 is unchanged).
+    found.sort(key=lambda s: s.similarity, reverse=True)
     return found
+
+
+def _suggestible(viewer, candidate: Idea | None) -> bool:
+    return (
+        candidate is not None
+        and candidate.is_public
+        and candidate.status is not IdeaStatus.duplicate
+        and can_see(viewer, candidate)
+    )
+
+
+def keyword_ideas(viewer, text: str, limit: int = 5) -> list[SimilarIdea]:
+    """Ideas sharing words with `text` (any of them; common words ignored), best first,
+    from the full-text search: what `suggestions` shows until the model is ready."""
+    from vocportal.ideas.search import ranked_matches
+
+    words = [w for w in re.findall(r"\w+", text.lower()) if w not in STOP_WORDS and len(w) > 1]
+    matches = ranked_matches(" ".join(words), any_word=True) if words else None
+    if matches is None:
+        return []
+    ranked = matches.subquery()
+    rows = db.session.execute(
+        select(Idea)
+        .join(ranked, ranked.c.idea_id == Idea.id)
+        .where(Idea.status != IdeaStatus.duplicate)
+        .order_by(ranked.c.rank, Idea.id.desc())
+        .limit(limit * 4)
+    ).scalars()
+    found = [SimilarIdea(i, None) for i in rows if _suggestible(viewer, i)]
+    return found[:limit]
+
+
+def suggestions(viewer, title: str, body: str = "") -> Suggestions:
+    """Existing ideas like the one being typed, for the new-idea form.
+
+    The model's suggestions once it is loaded in this process; before that, keyword matches
+    marked `pending` while the model loads in the background (see vocportal.embeddings.warm;
+    with SIMILAR_WAIT_FOR_MODEL the look-up waits for the model instead).
+    """
+    from vocportal.embeddings import warm
+    from vocportal.embeddings.model import idea_text
+
+    if len(title.strip()) < MIN_TITLE_CHARS:
+        return Suggestions([], "semantic", pending=False)
+    app = current_app._get_current_object()
+    if warm.is_ready(app) or app.config["SIMILAR_WAIT_FOR_MODEL"]:
+        return Suggestions(
+            similar_ideas(viewer, text=idea_text(title, body)), "semantic", pending=False
+        )
+    loading = warm.start_warm_up(app)
+    if loading.ready.is_set():  # finished between the two looks
+        return suggestions(viewer, title, body)
+    return Suggestions(keyword_ideas(viewer, title), "keyword", pending=not loading.failed)

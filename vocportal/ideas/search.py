@@ -21,21 +21,25 @@ def _words(q: str) -> list[str]:
     return _WORD.findall(q.lower())[:12]
 
 
-def fts5_query(q: str) -> str | None:
-    """Turn free text into an FTS5 query: every word must match, the last one as a prefix."""
+def fts5_query(q: str, any_word: bool = False) -> str | None:
+    """Turn free text into an FTS5 query: every word must match (or, with `any_word`, at
+    least one), the last one as a prefix."""
     words = _words(q)
     if not words:
         return None
     quoted = [f'"{w}"' for w in words]
     quoted[-1] += "*"
-    return " ".join(quoted)
+    return (" OR " if any_word else " ").join(quoted)
 
 
-def ranked_matches(q: str) -> Select | None:
-    """Return a selectable of (idea_id, rank) for ideas matching `q`, best rank lowest."""
+def ranked_matches(q: str, any_word: bool = False) -> Select | None:
+    """Return a selectable of (idea_id, rank) for ideas matching `q`, best rank lowest.
+
+    `any_word`: an idea matching any of the words is a match (ranked by how well), e.g. for
+    suggestions while someone types a sentence."""
     dialect = db.engine.dialect.name
     if dialect == "sqlite":
-        query = fts5_query(q)
+        query = fts5_query(q, any_word)
         if query is None:
             return None
         return (
@@ -52,7 +56,8 @@ def ranked_matches(q: str) -> Select | None:
             return None
         # Same meaning as on SQLite: every word must match, the last one as a prefix.
         vector = literal_column("ideas.search_vector")
-        tsquery = func.to_tsquery(literal_column("'english'::regconfig"), " & ".join(words) + ":*")
+        joined = (" | " if any_word else " & ").join(words) + ":*"
+        tsquery = func.to_tsquery(literal_column("'english'::regconfig"), joined)
         return (
             select(
                 literal_column("ideas.id").label("idea_id"),

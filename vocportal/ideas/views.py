@@ -102,6 +102,8 @@ def _board_choices(form: IdeaForm, include_id: int | None = None) -> None:
 def new_idea():
     form = IdeaForm()
     _board_choices(form)
+    if request.method == "GET" and request.args.get("title"):
+        form.title.data = request.args["title"][:160]  # "post this as a new idea" from a search
     if request.method == "GET" and request.args.get("board"):
         board = ops.board_by_slug(request.args["board"])
         if board:
@@ -133,14 +135,14 @@ def roadmap():
 @login_required
 @limiter.limit(lambda: current_app.config["LIMIT_SIMILAR"])
 def similar():
-    """While someone types a new idea: up to five existing ideas like it (htmx partial)."""
-    from vocportal.embeddings.model import idea_text
-    from vocportal.embeddings.similar import similar_ideas
+    """While someone types a new idea: up to five existing ideas like it (htmx partial);
+    keyword matches, marked as such, until the model is ready in this process."""
+    from vocportal.embeddings.similar import suggestions
 
     title = request.args.get("title", "")[:160]
     body = request.args.get("body", "")[:2000]
-    found = similar_ideas(_user(), text=idea_text(title, body)) if len(title.strip()) >= 4 else []
-    voted = ops.voted_idea_ids(_user(), [s.idea.id for s in found])
+    found = suggestions(_user(), title, body)
+    voted = ops.voted_idea_ids(_user(), [s.idea.id for s in found.ideas])
     return render_template("ideas/_similar.html", found=found, voted=voted)
 
 
