@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import Flask
 
 from vocportal.assets import register_assets
-from vocportal.config import PROJECT_ROOT, load_config
+from vocportal.config import RESOURCES_ROOT, default_instance_path, load_config
 from vocportal.request_guard import register_request_guard
 
 
@@ -16,11 +15,9 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     """Build the Flask app: read config, wire extensions, blueprints and error pages."""
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=str(
-            instance_path or os.environ.get("VOCPORTAL_INSTANCE_PATH") or PROJECT_ROOT / "instance"
-        ),
+        template_folder=str(RESOURCES_ROOT / "templates"),
+        static_folder=str(RESOURCES_ROOT / "static"),
+        instance_path=str(instance_path or default_instance_path()),
         instance_relative_config=True,
     )
     from vocportal.web import BoundedIntConverter
@@ -56,7 +53,7 @@ def register_extensions(app: Flask) -> None:
     from vocportal.extensions import csrf, db, limiter, login_manager, migrate, talisman
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(RESOURCES_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -9,7 +9,22 @@ import os
 import secrets
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+#: Where templates/, static/ and migrations/ are read from: the checkout's top level, or in
+#: an installed wheel the copies its build put inside the package (see setup.py).
+RESOURCES_ROOT = (
+    PACKAGE_DIR / "_resources" if (PACKAGE_DIR / "_resources").is_dir() else PROJECT_ROOT
+)
+
+
+def default_instance_path() -> Path:
+    """VOCPORTAL_INSTANCE_PATH, else instance/ in the checkout, else ./instance."""
+    if os.environ.get("VOCPORTAL_INSTANCE_PATH"):
+        return Path(os.environ["VOCPORTAL_INSTANCE_PATH"])
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / "instance"
+    return Path.cwd() / "instance"
 
 
 def _bool(name: str, default: bool) -> bool:

@@ -1,0 +1,1 @@
+"""Ideas: posting, voting, comments, following, statuses, merges and who sees what."""
