@@ -23,10 +23,15 @@ def make_user(app):
         email: str | None = None,
         name: str | None = None,
         password: str = PASSWORD,
+        verified: bool = True,
     ):
         n = next(_seq)
         user = account_ops.create_user(
-            email or f"person{n}@example.com", name or f"Person {n}", password, Role(role)
+            email or f"person{n}@example.com",
+            name or f"Person {n}",
+            password,
+            Role(role),
+            verified=verified,
         )
         db.session.commit()
         return user

@@ -110,6 +110,7 @@ def load_config(instance_path: Path) -> dict:
         # the address (a guesser spread over many); its own addresses are never held back.
         "LIMIT_LOGIN_ACCOUNT": os.environ.get("LIMIT_LOGIN_ACCOUNT", "20/hour"),
         "LIMIT_RESET": os.environ.get("LIMIT_RESET", "5/hour"),
+        "LIMIT_MAGIC_LINK": os.environ.get("LIMIT_MAGIC_LINK", "5/hour"),
         "LIMIT_POST": os.environ.get("LIMIT_POST", "20/hour"),
         "LIMIT_COMMENT": os.environ.get("LIMIT_COMMENT", "60/hour"),
         "LIMIT_VOTE": os.environ.get("LIMIT_VOTE", "120/minute"),
@@ -127,6 +128,9 @@ def load_config(instance_path: Path) -> dict:
         "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", "3")),
         "ARGON2_MEMORY_COST": int(os.environ.get("ARGON2_MEMORY_COST", str(64 * 1024))),
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
+        # Seconds an emailed confirm-your-address link, and a sign-in link, stay valid.
+        "EMAIL_VERIFY_MAX_AGE": int(os.environ.get("EMAIL_VERIFY_MAX_AGE", str(2 * 24 * 3600))),
+        "MAGIC_LINK_MAX_AGE": int(os.environ.get("MAGIC_LINK_MAX_AGE", "900")),
         "IDEAS_PER_PAGE": 20,
         # Background jobs: a Redis server, or (empty) the embedded one under instance/.
         "REDIS_URL": os.environ.get("REDIS_URL", ""),

@@ -64,7 +64,16 @@ class User(UserMixin, db.Model):
     #: The customer's company, if known (staff-only information).
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Also what an emailed sign-in link is bound to: any login makes older links useless.
     last_login_at: Mapped[datetime | None]
+    #: When the person proved they read mail at `email` (a confirm, sign-in or reset link);
+    #: None until then. Unverified people may log in but not vote, post or comment. Users
+    #: made by staff or the CLI are verified; contacts are not.
+    email_verified_at: Mapped[datetime | None]
+    #: A contact's sign-up waiting for its confirm link: the argon2id hash of the password
+    #: they chose. The contact's history is theirs (and the password theirs to log in with)
+    #: only once the link is opened and that password typed again.
+    pending_password_hash: Mapped[str | None] = mapped_column(String(255))
 
     def get_id(self) -> str:
         """Return the session identity: the id and the session version it is valid for."""
@@ -78,6 +87,11 @@ class User(UserMixin, db.Model):
     def is_contact(self) -> bool:
         """Known from feedback only: no password, cannot log in."""
         return not self.password_hash
+
+    @property
+    def is_verified(self) -> bool:
+        """The person has proved they read mail at their address."""
+        return self.email_verified_at is not None
 
     @property
     def is_staff(self) -> bool:

@@ -68,6 +68,12 @@ def check_access(*, write: bool = False, staff: bool = False, anonymous: bool = 
         abort(401)
     if write and not current.token.allows("write"):
         abort(403, "This token is read-only; create one with the write scope.")
+    if write and not current.token.user.is_verified:
+        abort(
+            403,
+            "Confirm your email address first: open the link we emailed you, or ask for a "
+            "new one on your profile page.",
+        )
     if staff and not current.token.user.is_staff:
         abort(403, "Only staff tokens may use this endpoint.")
 

@@ -23,6 +23,7 @@ from vocportal.ideas.forms import CommentForm, EmptyForm, IdeaForm, StatusForm
 from vocportal.ideas.models import Comment, IdeaStatus
 from vocportal.pagecache import cache_for_anonymous
 from vocportal.pagination import page_of
+from vocportal.permissions import verified_required
 from vocportal.ratelimits import post_limit
 
 bp = Blueprint("ideas", __name__)
@@ -97,7 +98,7 @@ def _board_choices(form: IdeaForm, include_id: int | None = None) -> None:
 
 
 @bp.route("/ideas/new", methods=["GET", "POST"])
-@login_required
+@verified_required
 @post_limit("LIMIT_POST")
 def new_idea():
     form = IdeaForm()
@@ -247,7 +248,7 @@ def _same_site_referrer() -> bool:
 
 
 @bp.post("/ideas/<int:idea_id>/vote")
-@login_required
+@verified_required
 @_vote_limit
 def vote(idea_id: int):
     idea = _idea_or_404(idea_id)
@@ -290,7 +291,7 @@ def follow(idea_id: int):
 
 
 @bp.post("/ideas/<int:idea_id>/comments")
-@login_required
+@verified_required
 @post_limit("LIMIT_COMMENT")
 def comment(idea_id: int):
     idea = _idea_or_404(idea_id)
