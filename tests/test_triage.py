@@ -218,7 +218,7 @@ def test_bulk_status_publishes_one_update_per_idea(client, make_user, make_idea)
     ids = [str(i.id) for i in [*chosen, already]]
     done = client.post(
         "/staff/bulk-status",
-        {"ideas": ids, "status": "planned", "next": "/staff/inbox"},
+        {"ideas": ids, "status": "planned", "next": "/staff/inbox", "confirm": "1"},
         page="/staff/inbox",
     )
     assert done.status_code == 302
@@ -281,10 +281,15 @@ def test_a_whole_theme_gets_one_status_update(client, make_user, make_idea):
     client.login(staff.email)
     page = f"/staff/themes/{theme.id}"
     html = client.get(page).get_data(as_text=True)
-    assert html.count('form="bulk-form" checked') == 3  # every idea ticked by default
+    assert html.count('form="bulk-form"') == 3 and 'form="bulk-form" checked' not in html
     done = client.post(
         "/staff/bulk-status",
-        {"ideas": [str(i.id) for i in members], "status": "in_progress", "message": "Started"},
+        {
+            "ideas": [str(i.id) for i in members],
+            "status": "in_progress",
+            "message": "Started",
+            "confirm": "1",
+        },
         page=page,
     )
     assert done.status_code == 302

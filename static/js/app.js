@@ -60,3 +60,32 @@ const markScrollableTables = () => {
 };
 markScrollableTables();
 window.addEventListener("resize", markScrollableTables);
+
+// Staff lists: "Select all on this page" ticks every row box of its form (the rows' boxes
+// carry form="<id>"); it shows a mixed state when only some are ticked, and a line next to it
+// says how many are ticked. Hidden without JavaScript, where it could do nothing.
+document.querySelectorAll("[data-select-all]").forEach((all) => {
+  const formId = all.dataset.selectAll;
+  const boxes = () =>
+    Array.from(document.querySelectorAll(`input[type="checkbox"][form="${formId}"]`));
+  const counter = document.querySelector(`[data-ticked-for="${formId}"]`);
+  const label = all.closest("label");
+  if (label) label.hidden = false;
+  const sync = () => {
+    const list = boxes();
+    const ticked = list.filter((box) => box.checked).length;
+    all.checked = list.length > 0 && ticked === list.length;
+    all.indeterminate = ticked > 0 && ticked < list.length;
+    if (counter) counter.textContent = ticked ? `${ticked} ticked` : "";
+  };
+  all.addEventListener("change", () => {
+    boxes().forEach((box) => {
+      box.checked = all.checked;
+    });
+    sync();
+  });
+  document.addEventListener("change", (event) => {
+    if (event.target.matches(`input[type="checkbox"][form="${formId}"]`)) sync();
+  });
+  sync();
+});

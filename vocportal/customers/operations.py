@@ -11,6 +11,7 @@ from vocportal.accounts.models import User
 from vocportal.customers.models import Company, Segment
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
+from vocportal.pagination import Page
 from vocportal.timeutil import utcnow
 
 
@@ -274,32 +275,59 @@ def who_is_asking(idea_id: int) -> list[Asker]:
     return askers
 
 
-def ranked_ideas(
-    segment: Segment | None = None, *, weighted: bool = True, limit: int = 200
-) -> list[tuple]:
-    """(idea, Demand) for live ideas, by weighted or raw supporters, or only those with
-    supporters in `segment` (ranked by how many)."""
+def _ranked(segment: Segment | None, weighted: bool) -> list[tuple[int, Demand]]:
+    """(idea id, Demand) for every live public idea, best first (ids only: no idea rows)."""
     from vocportal.ideas.models import Idea
 
-    ideas = list(
+    ids = list(
         db.session.scalars(
-            select(Idea).where(
+            select(Idea.id).where(
                 Idea.withdrawn_at.is_(None),
                 Idea.hidden_at.is_(None),
                 Idea.duplicate_of_id.is_(None),
             )
         )
     )
-    figures = demand([i.id for i in ideas], segment.id if segment else None)
-    rows = [(i, figures.get(i.id, Demand())) for i in ideas]
+    figures = demand(ids, segment.id if segment else None)
+    rows = [(i, figures.get(i, Demand())) for i in ids]
     if segment is not None:
         rows = [r for r in rows if r[1].in_segment]
-        rows.sort(key=lambda r: (-r[1].in_segment, -r[1].weighted, r[0].id))
+        rows.sort(key=lambda r: (-r[1].in_segment, -r[1].weighted, r[0]))
     elif weighted:
-        rows.sort(key=lambda r: (-r[1].weighted, -r[1].supporters, r[0].id))
+        rows.sort(key=lambda r: (-r[1].weighted, -r[1].supporters, r[0]))
     else:
-        rows.sort(key=lambda r: (-r[1].supporters, -r[1].weighted, r[0].id))
-    return rows[:limit]
+        rows.sort(key=lambda r: (-r[1].supporters, -r[1].weighted, r[0]))
+    return rows
+
+
+def _with_ideas(rows: list[tuple[int, Demand]]) -> list[tuple]:
+    from vocportal.ideas.models import Idea
+
+    ideas = {
+        i.id: i
+        for i in db.session.scalars(select(Idea).where(Idea.id.in_([r[0] for r in rows])))
+    }
+    return [(ideas[i], d) for i, d in rows if i in ideas]
+
+
+def ranked_page(
+    segment: Segment | None = None, *, weighted: bool = True, page: int = 1, per_page: int = 50
+) -> Page:
+    """One page of live ideas by weighted or raw supporters (or only those with supporters
+    in `segment`, by how many), with the total count; only that page's ideas are loaded.
+
+    Ranking needs every idea's demand, so that is computed for all (ids and supporter rows
+    only); the idea rows are read for the page alone."""
+    rows = _ranked(segment, weighted)
+    page = max(1, min(page, 10_000))
+    start = (page - 1) * per_page
+    return Page(
+        items=_with_ideas(rows[start : start + per_page]),
+        page=page,
+        per_page=per_page,
+        has_next=len(rows) > start + per_page,
+        total=len(rows),
+    )
 
 
 def demand_of(askers: list[Asker]) -> Demand:

@@ -31,6 +31,9 @@ from vocportal.web import int_arg
 
 bp = Blueprint("customers", __name__, url_prefix="/staff")
 
+#: Ideas per page on the demand list.
+PER_PAGE = 50
+
 
 def _company_kwargs(form: CompanyForm) -> dict:
     return {
@@ -176,10 +179,12 @@ def demand():
     """Ideas ranked by demand, raw or weighted, optionally only one segment's."""
     segment = _segment_arg()
     weighted = request.args.get("weighted", "1") == "1"
-    rows = ops.ranked_ideas(segment, weighted=weighted)
+    page = ops.ranked_page(
+        segment, weighted=weighted, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
+    )
     return render_template(
         "customers/demand.html",
-        rows=rows,
+        page=page,
         segments=ops.segments(),
         segment=segment,
         weighted=weighted,

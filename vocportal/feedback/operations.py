@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import bindparam, func, insert, or_, select
+from sqlalchemy import Select, bindparam, func, insert, or_, select
 
 from vocportal.accounts.models import Role, User
 from vocportal.customers import operations as customers
@@ -326,13 +326,14 @@ def get(item_id: int) -> FeedbackItem | None:
     return db.session.get(FeedbackItem, item_id)
 
 
-def recent(limit: int = 50, *, unlinked_only: bool = False, source: FeedbackSource | None = None):
+def listing(*, unlinked_only: bool = False, source: FeedbackSource | None = None) -> Select:
+    """Feedback newest first, optionally only unlinked or one channel's, to page through."""
     stmt = select(FeedbackItem).order_by(FeedbackItem.received_at.desc(), FeedbackItem.id.desc())
     if unlinked_only:
         stmt = stmt.where(FeedbackItem.idea_id.is_(None))
     if source is not None:
         stmt = stmt.where(FeedbackItem.source == source)
-    return list(db.session.scalars(stmt.limit(limit)))
+    return stmt
 
 
 def for_idea(idea: Idea) -> list[FeedbackItem]:

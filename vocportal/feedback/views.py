@@ -28,12 +28,16 @@ from vocportal.feedback.forms import FeedbackForm, LinkForm, UploadForm
 from vocportal.feedback.models import FeedbackSource
 from vocportal.forms import commit_or_show
 from vocportal.ideas.models import Idea
+from vocportal.pagination import page_of
 from vocportal.permissions import staff_required
 from vocportal.request_guard import allow_body
 from vocportal.text import one_line
 from vocportal.triage.forms import PostForm
 
 bp = Blueprint("feedback", __name__)
+
+#: Feedback items per page on the staff list.
+PER_PAGE = 50
 
 
 # --- staff pages ---------------------------------------------------------------------------
@@ -67,7 +71,12 @@ def index():
     unlinked = request.args.get("unlinked") == "1"
     return render_template(
         "feedback/index.html",
-        items=ops.recent(100, unlinked_only=unlinked, source=source),
+        page=page_of(
+            ops.listing(unlinked_only=unlinked, source=source),
+            request.args.get("page", 1, type=int),
+            PER_PAGE,
+            count=True,
+        ),
         form=form,
         upload=UploadForm(formdata=None),
         sources=list(FeedbackSource),
@@ -123,7 +132,7 @@ def upload():
     if not form.validate_on_submit():
         return render_template(
             "feedback/index.html",
-            items=ops.recent(100),
+            page=page_of(ops.listing(), 1, PER_PAGE, count=True),
             form=FeedbackForm(formdata=None),
             upload=form,
             sources=list(FeedbackSource),

@@ -183,6 +183,7 @@ def _render_idea(idea, comment_form, status_form, code: int = 200):
             "demand": customers.demand_of(askers),
             "askers": askers,
             "feedback": feedback.for_idea(idea),
+            "audience": triage.status_audience(user, [idea]),
         }
     return render_template(
         "ideas/show.html",

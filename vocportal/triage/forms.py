@@ -51,6 +51,8 @@ class BulkStatusForm(FlaskForm):
     status = SelectField("New status", choices=_STATUSES, validators=[DataRequired()])
     message = TextAreaField("Message to supporters (Markdown)", validators=[Length(max=10_000)])
     next = HiddenField()
+    #: Empty: show what would change and who would be told; "1" (from that page): do it.
+    confirm = HiddenField()
 
 
 class PostForm(FlaskForm):

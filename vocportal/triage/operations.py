@@ -6,14 +6,15 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, select, union
+from sqlalchemy import Select, func, literal, select, union
 
-from vocportal.accounts.models import Role, User
+from vocportal.accounts.models import EmailPref, Role, User
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Comment, Idea, IdeaStatus, StatusChange, Vote
 from vocportal.markdown import render_markdown
+from vocportal.notifications import operations as notifications
 from vocportal.notifications.models import (
     Channel,
     EventKind,
@@ -38,16 +39,18 @@ def _live():
     return (Idea.withdrawn_at.is_(None), Idea.duplicate_of_id.is_(None))
 
 
-def inbox(limit: int = 100) -> list[Idea]:
-    """Ideas no staff member has acted on yet, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Idea)
-            .where(Idea.triaged_at.is_(None), *_live())
-            .order_by(Idea.created_at, Idea.id)
-            .limit(limit)
-        )
+def inbox_query() -> Select:
+    """Ideas no staff member has acted on yet, oldest first, as a SELECT to page through."""
+    return (
+        select(Idea)
+        .where(Idea.triaged_at.is_(None), *_live())
+        .order_by(Idea.created_at, Idea.id)
     )
+
+
+def inbox(limit: int = 100) -> list[Idea]:
+    """The first `limit` ideas of the inbox."""
+    return list(db.session.scalars(inbox_query().limit(limit)))
 
 
 def inbox_count() -> int:
@@ -117,14 +120,8 @@ def mark_reviewed(actor: User, idea: Idea) -> None:
     db.session.flush()
 
 
-def bulk_change_status(
-    actor: User, idea_ids: list[int], new_status: IdeaStatus, message: str = ""
-) -> list[Idea]:
-    """Publish one status update (same status and message) on each of several ideas.
-
-    Ideas already in that status are left alone (unless there is a message to send), and
-    duplicates are skipped: they follow their original. Each update notifies its own idea's
-    supporters, so a person who supports three of the ideas hears about each of them."""
+def _bulk_ideas(actor: User, idea_ids: list[int], new_status: IdeaStatus) -> list[Idea]:
+    """The ideas a bulk status update names, after checking what it asks for."""
     _require_staff(actor)
     if new_status is IdeaStatus.duplicate:
         raise OperationError(
@@ -137,15 +134,107 @@ def bulk_change_status(
     found = list(db.session.scalars(select(Idea).where(Idea.id.in_(idea_ids)).order_by(Idea.id)))
     if len(found) != len(set(idea_ids)):
         raise OperationError("Some of those ideas do not exist.", field="ideas")
+    return found
+
+
+def _skip_reason(idea: Idea, new_status: IdeaStatus, message: str) -> str | None:
+    """Why a bulk update leaves `idea` alone, or None if it changes it."""
+    if idea.duplicate_of_id is not None:
+        return "a merged duplicate: it follows its original"
+    if idea.status is new_status and not message.strip():
+        return f"already {new_status.label.lower()}"
+    return None
+
+
+def bulk_change_status(
+    actor: User, idea_ids: list[int], new_status: IdeaStatus, message: str = ""
+) -> list[Idea]:
+    """Publish one status update (same status and message) on each of several ideas.
+
+    Ideas already in that status are left alone (unless there is a message to send), and
+    duplicates are skipped: they follow their original. Each update notifies its own idea's
+    supporters, so a person who supports three of the ideas hears about each of them."""
     changed = []
-    for idea in found:
-        if idea.duplicate_of_id is not None:
-            continue
-        if idea.status is new_status and not message.strip():
-            continue
-        ideas.change_status(actor, idea, new_status, message)
-        changed.append(idea)
+    for idea in _bulk_ideas(actor, idea_ids, new_status):
+        if _skip_reason(idea, new_status, message) is None:
+            ideas.change_status(actor, idea, new_status, message)
+            changed.append(idea)
     return changed
+
+
+# --- who will be told ----------------------------------------------------------------------
+
+#: Ideas per query when collecting a bulk update's audience (one UNION per chunk).
+_AUDIENCE_CHUNK = 50
+
+
+@dataclass
+class Audience:
+    """The people a status update (on one idea or several) will reach."""
+
+    #: Distinct people told in the portal's bell (everyone the fan-out gives a row to).
+    people: int = 0
+    #: Of them, those who also get an email (at once or in their daily digest).
+    by_email: int = 0
+    #: People told per idea (an idea that is not announced is absent).
+    per_idea: dict[int, int] = field(default_factory=dict)
+
+
+def status_audience(actor: User, targets: list[Idea]) -> Audience:
+    """Who a status update by `actor` on each of `targets` would notify, counted once each.
+
+    Uses `notifications.recipients`, the fan-out's own definition of who hears about an
+    idea's status update (author, voters, commenters, followers, linked feedback authors;
+    minus muted, blocked and the actor). Ideas that are not public are not announced."""
+    announced = [i for i in targets if i.is_public]
+    pairs: set[tuple[int, int]] = set()
+    email: dict[int, bool] = {}
+    for start in range(0, len(announced), _AUDIENCE_CHUNK):
+        chunk = announced[start : start + _AUDIENCE_CHUNK]
+        parts = [
+            notifications.recipients(
+                NotificationEvent(
+                    kind=EventKind.status_update, idea_id=idea.id, actor_id=actor.id
+                )
+            ).with_only_columns(literal(idea.id).label("idea_id"), User.id, User.email_pref)
+            for idea in chunk
+        ]
+        stmt = parts[0] if len(parts) == 1 else union(*parts)
+        for idea_id, user_id, pref in db.session.execute(stmt):
+            pairs.add((idea_id, user_id))
+            email[user_id] = pref is not EmailPref.never
+    per_idea: dict[int, int] = {i.id: 0 for i in announced}
+    for idea_id, _user_id in pairs:
+        per_idea[idea_id] += 1
+    return Audience(people=len(email), by_email=sum(email.values()), per_idea=per_idea)
+
+
+@dataclass
+class BulkPreview:
+    """What a bulk status update would do, before anything changes."""
+
+    new_status: IdeaStatus
+    message: str
+    #: (idea, None) for ideas it changes; (idea, reason) for those it leaves alone.
+    rows: list[tuple[Idea, str | None]]
+    audience: Audience
+
+    @property
+    def changing(self) -> list[Idea]:
+        return [idea for idea, reason in self.rows if reason is None]
+
+
+def preview_bulk_status(
+    actor: User, idea_ids: list[int], new_status: IdeaStatus, message: str = ""
+) -> BulkPreview:
+    """Say what `bulk_change_status` with the same arguments would change and who it would
+    tell, changing nothing."""
+    rows = [
+        (idea, _skip_reason(idea, new_status, message))
+        for idea in _bulk_ideas(actor, idea_ids, new_status)
+    ]
+    changing = [idea for idea, reason in rows if reason is None]
+    return BulkPreview(new_status, message, rows, status_audience(actor, changing))
 
 
 # --- metrics -------------------------------------------------------------------------------

@@ -6,14 +6,19 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from vocportal.accounts.models import User
+from vocportal.errors import OperationError
 from vocportal.extensions import db
-from vocportal.forms import commit_or_show
+from vocportal.forms import attach_error, commit_or_show
 from vocportal.ideas import merge as merges
 from vocportal.ideas.models import Idea, IdeaStatus
+from vocportal.pagination import page_of
 from vocportal.permissions import staff_required
 from vocportal.security import safe_next
 from vocportal.triage import operations as ops
 from vocportal.triage.forms import BulkStatusForm, DuplicateForm, NoteForm, OwnerForm, PostForm
+
+#: Rows per page on the staff lists (inbox).
+PER_PAGE = 50
 
 bp = Blueprint("triage", __name__, url_prefix="/staff")
 
@@ -30,9 +35,13 @@ def _back(form, idea: Idea | None = None):
     return redirect(safe_next(form.next.data) or fallback)
 
 
-def owner_form(idea: Idea, **kwargs) -> OwnerForm:
+def owner_choices() -> list[tuple[int, str]]:
+    return [(0, "Nobody")] + [(u.id, u.display_name) for u in ops.staff_members()]
+
+
+def owner_form(idea: Idea, choices: list[tuple[int, str]] | None = None, **kwargs) -> OwnerForm:
     form = OwnerForm(owner=idea.owner_id or 0, **kwargs)
-    form.owner.choices = [(0, "Nobody")] + [(u.id, u.display_name) for u in ops.staff_members()]
+    form.owner.choices = choices if choices is not None else owner_choices()
     return form
 
 
@@ -46,14 +55,17 @@ def _retry_page(title: str, form, idea: Idea | None, action: str):
 @bp.get("/inbox")
 @staff_required
 def inbox():
-    rows = ops.inbox()
+    page = page_of(ops.inbox_query(), request.args.get("page", 1, type=int), PER_PAGE, count=True)
+    here = request.full_path.rstrip("?")
+    choices = owner_choices()  # once, not once per row
     return render_template(
         "triage/inbox.html",
-        ideas=rows,
-        total=ops.inbox_count(),
-        bulk=BulkStatusForm(formdata=None, next=url_for("triage.inbox")),
-        owner_forms={i.id: owner_form(i, formdata=None, next=request.path) for i in rows},
-        post=PostForm(formdata=None, next=request.path),
+        ideas=page.items,
+        page=page,
+        total=page.total,
+        bulk=BulkStatusForm(formdata=None, next=here),
+        owner_forms={i.id: owner_form(i, choices, formdata=None, next=here) for i in page.items},
+        post=PostForm(formdata=None, next=here),
     )
 
 
@@ -157,21 +169,36 @@ def unmerge(idea_id: int):
 @bp.post("/bulk-status")
 @staff_required
 def bulk_status():
+    """First a preview (what changes, how many people are told); only its Confirm acts."""
     form = BulkStatusForm()
     if form.validate_on_submit():
-        ok, changed = commit_or_show(
-            form,
-            lambda: ops.bulk_change_status(
-                current_user, form.ideas.data, IdeaStatus(form.status.data), form.message.data or ""
-            ),
-        )
-        if ok:
-            flash(
-                f"{len(changed)} idea{'s' if len(changed) != 1 else ''} set to "
-                f"{IdeaStatus(form.status.data).label.lower()}; their supporters are being told.",
-                "success",
+        status = IdeaStatus(form.status.data)
+        message = form.message.data or ""
+        if form.confirm.data != "1":
+            try:
+                preview = ops.preview_bulk_status(current_user, form.ideas.data, status, message)
+            except OperationError as error:
+                attach_error(form, error)
+            else:
+                form.confirm.data = "1"
+                return render_template(
+                    "triage/bulk_preview.html",
+                    form=form,
+                    preview=preview,
+                    back=safe_next(form.next.data) or url_for("triage.inbox"),
+                )
+        else:
+            ok, changed = commit_or_show(
+                form,
+                lambda: ops.bulk_change_status(current_user, form.ideas.data, status, message),
             )
-            return _back(form)
+            if ok:
+                flash(
+                    f"{len(changed)} idea{'s' if len(changed) != 1 else ''} set to "
+                    f"{status.label.lower()}; their supporters are being told.",
+                    "success",
+                )
+                return _back(form)
     return _retry_page(
         "Change the status of several ideas", form, None, url_for("triage.bulk_status")
     )
