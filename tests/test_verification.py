@@ -365,3 +365,23 @@ def test_sign_in_link_requests_are_rate_limited(app):
         for _ in range(3)
     ]
     assert codes == [302, 302, 429]
+
+
+def test_migration_marks_password_holders_verified_and_leaves_contacts(app):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    downgrade(revision="0009_merge_notes_without_titles")
+    for email, password_hash in (("old@example.com", "$argon2id$x"), ("fb@example.com", "")):
+        db.session.execute(
+            text(
+                "INSERT INTO users (email, display_name, password_hash, role, blocked,"
+                " session_version, email_pref, created_at)"
+                " VALUES (:e, 'X', :h, 'customer', false, 1, 'immediate', :t)"
+            ),
+            {"e": email, "h": password_hash, "t": "2025-01-02 03:04:05"},
+        )
+    db.session.commit()
+    upgrade()
+    assert user_at("old@example.com").is_verified
+    assert not user_at("fb@example.com").is_verified

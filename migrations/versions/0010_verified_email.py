@@ -25,11 +25,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('email_verified_at', sa.DateTime(), nullable=True))
-        batch_op.add_column(
-            sa.Column('pending_password_hash', sa.String(length=255), nullable=True)
-        )
+    # Plain ALTER TABLE on every database: a batch rebuild of `users` on SQLite would turn its
+    # column-level foreign key into a table-level one, which 0006's downgrade cannot drop.
+    op.add_column('users', sa.Column('email_verified_at', sa.DateTime(), nullable=True))
+    op.add_column('users', sa.Column('pending_password_hash', sa.String(length=255), nullable=True))
     users = sa.table(
         'users',
         sa.column('password_hash', sa.String),
@@ -44,6 +43,5 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('pending_password_hash')
-        batch_op.drop_column('email_verified_at')
+    op.drop_column('users', 'pending_password_hash')
+    op.drop_column('users', 'email_verified_at')
