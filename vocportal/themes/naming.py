@@ -3,15 +3,18 @@
 No tagger and no hosted model. For each theme:
 
 1. texts are split at punctuation and cut into 2-4 word phrases that look like noun
-   phrases: no pronoun, auxiliary, modal, negation, question word or greeting anywhere, no
-   function word at either end, at most one linking word inside ("mode on mobile");
+   phrases: no pronoun, auxiliary, modal, negation, question word, greeting or number
+   anywhere, no function word at either end, at most one linking word inside ("mode on
+   mobile"), no inner "to" unless an article follows ("transfer to a beneficiary", not
+   "card to top"), no end just before a particle ("card for top [up]");
 2. each phrase is scored by class-based TF-IDF: the share of the theme's texts that use it,
    times how rare it is in the other themes (BERTopic's c-TF-IDF, per document);
-3. the best few phrases of every theme are embedded (a few hundred short phrases, never the
-   documents again) and ranked by closeness to the theme's centroid in the stored vectors,
-   by how much closer they are to their own theme than to the nearest other one, and by
-   their c-TF-IDF share;
-4. a leading verb becomes its gerund ("cancel transfer" -> "Cancelling transfer"), the
+3. the best ``CANDIDATES`` phrases of every theme are embedded (short phrases, never the
+   documents again) and ranked by closeness to the theme's centroid in the stored vectors
+   plus twice their margin: how much closer they are to their own theme than to the
+   nearest other one. A phrase that names *this* theme beats one that is merely common
+   in it ("right now", "next few weeks" are frequent in small themes and close to none);
+4. a leading verb becomes its gerund ("reset passcode" -> "Resetting passcode"), the
    casing customers used most is kept ("ATM", "Apple Pay") and the first letter is upper
    case. Two themes never get the same name; a theme with no usable phrase gets "X and Y"
    from its two best single words.
@@ -41,6 +44,8 @@ BANNED = _set(
     can could would should will shall may might must ought cannot
     not no nor never yes ok okay please thanks thank hi hello hey dear regards sir madam
     what when where which who whom whose why how whether if else than then so too very
+    while because although though unless until since instead whereas otherwise
+    now today tomorrow yesterday soon later ago lately recently sometimes always usually
     really just still already also even only again ever yet maybe perhaps actually
     want wanted wants need needed needs like liked likes know knew known think thought
     tell told say said help try tried trying let lets get got getting gotten go going
@@ -63,6 +68,12 @@ EDGE = _set(
 #: which mostly opens a clause ("card to top up").
 LINKS = _set("of for on in with from by at via")
 
+#: Particles of phrasal verbs: a phrase never ends just before one ("card for top [up]").
+PARTICLES = _set("up out off down")
+
+#: What may follow an inner "to" in a name ("transfer to a beneficiary").
+ARTICLES = _set("a an the another")
+
 #: Verbs a request often starts with that are seldom nouns: a phrase led by one becomes a
 #: gerund ("activate card" -> "Activating card"). Words that are nouns as often ("transfer",
 #: "top", "order", "refund") are left as they are.
@@ -78,9 +89,11 @@ _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&+'’-]*")
 _BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”\n\r\t/|]+")
 
 #: Phrases a theme keeps after c-TF-IDF, to embed and rank by closeness.
-CANDIDATES = 12
+CANDIDATES = 20
 #: Texts per theme the phrases are mined from: the ones nearest the centroid.
 TEXTS_PER_THEME = 300
+#: Weight of a phrase's margin (closeness to its own centroid minus to the nearest other).
+MARGIN = 2.0
 
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -90,33 +103,37 @@ def _tokens(text: str) -> list[list[str]]:
     return [_WORD.findall(part) for part in _BREAK.split(text or "") if part.strip()]
 
 
-def phrases(text: str, longest: int = 4) -> tuple[set[str], dict[str, str]]:
-    """The candidate phrases of one text (lower case) and the surface form of each word."""
+def phrases(text: str, longest: int = 4) -> tuple[set[str], Counter]:
+    """The candidate phrases of one text (lower case) and how each word was written."""
     found: set[str] = set()
-    surface: dict[str, str] = {}
+    surface: Counter = Counter()
     for run in _tokens(text):
         words = [w.lower().replace("’", "'") for w in run]
-        for word, shown in zip(words, run, strict=True):
-            surface.setdefault(word, shown)
+        surface.update(zip(words, run, strict=True))
         for start in range(len(words)):
             first = words[start]
             if first in EDGE or first in BANNED or first in LINKS or "'" in first:
                 continue
+            if first.isdigit():
+                continue
             links = 0
             for end in range(start + 1, min(start + longest, len(words))):
                 word = words[end]
-                if word in BANNED or "'" in word:
+                if word in BANNED or "'" in word or word.isdigit():
                     break
+                nxt = words[end + 1] if end + 1 < len(words) else ""
                 if word in LINKS:
                     links += 1
-                    nxt = words[end + 1] if end + 1 < len(words) else ""
                     # "to activate", "for topping": a verb after a link is a clause, not a name
                     if links > 1 or nxt in VERBS or nxt.endswith("ing"):
                         break
                     continue
-                if word in EDGE or word.isdigit():
-                    if word.isdigit():
-                        break
+                # "to" opens a clause ("card to top up") unless an article follows
+                # ("transfer to a beneficiary").
+                if word == "to" and nxt not in ARTICLES:
+                    break
+                if word in EDGE or nxt in PARTICLES:
+                    # no phrase ends on a function word, nor inside "top up", "log out"
                     continue
                 found.add(" ".join(words[start : end + 1]))
     return found, surface
@@ -141,25 +158,51 @@ def gerund(verb: str) -> str:
         return verb[:-2] + "ying"
     if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")):
         return verb[:-1] + "ing"
-    if verb in {"cancel"}:
+    if verb in DOUBLED or _short_cvc(verb):
         return verb + verb[-1] + "ing"
     return verb + "ing"
 
 
-def display(phrase: str, surface: dict[str, str]) -> str:
-    """A phrase as a name: the leading verb as a gerund, customers' casing, capitalised."""
+#: Verbs of more than one syllable that double their last consonant before -ing.
+DOUBLED = _set("cancel reset submit admit commit refer prefer transfer control travel label")
+
+
+def _short_cvc(word: str) -> bool:
+    """One syllable ending consonant-vowel-consonant ("stop", "top"): the consonant doubles."""
+    vowels = "aeiou"
+    groups = re.findall(r"[aeiouy]+", word[:-1]) if word else []
+    return (
+        len(word) >= 3
+        and len(groups) == 1
+        and word[-1] not in vowels + "wxy"
+        and word[-2] in vowels
+        and word[-3] not in vowels
+    )
+
+
+def display(phrase: str, surface: Counter) -> str:
+    """A phrase as a name: the leading verb as a gerund, customers' casing, capitalised.
+
+    ``surface`` counts (lower-case word, as written) pairs: the most common way of writing
+    a word wins, so one customer's "CARD" does not become the theme's name.
+    """
     words = phrase.split()
     shown = []
     for i, word in enumerate(words):
         if i == 0 and word in VERBS:
             shown.append(gerund(word))
             continue
-        form = surface.get(word, word)
+        form = _written(word, surface)
         # Keep ALLCAPS acronyms and inner capitals ("ATM", "iPhone"), else lower case.
         keep = len(form) > 1 and (form.isupper() or any(c.isupper() for c in form[1:]))
         shown.append(form if keep else word)
     name = " ".join(shown)
     return name[:1].upper() + name[1:]
+
+
+def _written(word: str, surface: Counter) -> str:
+    forms = [(count, form) for (lower, form), count in surface.items() if lower == word]
+    return max(forms)[1] if forms else word
 
 
 def name_themes(
@@ -180,7 +223,7 @@ def name_themes(
         return []
     assignments = np.asarray(assignments)
     per_theme: list[Counter] = []
-    surfaces: list[dict[str, str]] = []
+    surfaces: list[Counter] = []
     words: list[Counter] = []
     sizes: list[int] = []
     for key in range(n_themes):
@@ -190,13 +233,12 @@ def name_themes(
             members = members[np.argsort(-closeness, kind="stable")[:TEXTS_PER_THEME]]
         counts: Counter = Counter()
         single: Counter = Counter()
-        surface: dict[str, str] = {}
+        surface: Counter = Counter()
         for i in members:
             found, seen = phrases(texts[i])
             counts.update(found)
             single.update(_single_words(texts[i]))
-            for word, form in seen.items():
-                surface.setdefault(word, form)
+            surface.update(seen)
         per_theme.append(counts)
         words.append(single)
         surfaces.append(surface)
@@ -230,12 +272,13 @@ def name_themes(
         best_tfidf = max((s for _, s in short), default=1.0) or 1.0
         options = []
         for phrase, tfidf in short:
+            # c-TF-IDF chose the shortlist; it ranks only when nothing could be embedded.
             score = tfidf / best_tfidf
             if phrase in closeness:
                 sims = closeness[phrase]
                 own = float(sims[key])
                 other = float(np.max(np.delete(sims, key))) if n_themes > 1 else 0.0
-                score = own + (own - other) + 0.5 * score
+                score = own + MARGIN * (own - other)
             options.append((score, phrase))
         options.sort(key=lambda pair: (-pair[0], pair[1]))
         ranked.append(options)
@@ -256,9 +299,14 @@ def name_themes(
     return names
 
 
-def _fallback(single: Counter, keywords: Sequence[str], surface: dict[str, str], key: int) -> str:
+def _fallback(single: Counter, keywords: Sequence[str], surface: Counter, key: int) -> str:
     """ "X and Y" from the theme's two most frequent content words (or its keywords)."""
-    top = [w for w, _ in single.most_common(2)]
+    top: list[str] = []
+    for word, _ in single.most_common(10):
+        if all(word.rstrip("s") != t.rstrip("s") for t in top):  # not "invoice and invoices"
+            top.append(word)
+        if len(top) == 2:
+            break
     if len(top) < 2:
         top = [w for k in keywords for w in k.split() if w not in BANNED][:2]
     if len(top) < 2:
