@@ -92,6 +92,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from vocportal.accounts.views import bp as accounts_bp
+    from vocportal.activity.views import bp as activity_bp
     from vocportal.admin.views import bp as admin_bp
     from vocportal.api.pages import bp as api_pages_bp
     from vocportal.api.views import bp as api_bp
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(themes_bp)
     app.register_blueprint(changelog_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(activity_bp)
     app.register_blueprint(triage_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(feedback_bp)

@@ -1,0 +1,1 @@
+"""A customer's own activity: what they posted, voted for, commented and sent, and its fate."""
