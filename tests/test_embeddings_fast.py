@@ -37,21 +37,6 @@ def _run(code: str, env: dict[str, str]) -> subprocess.Popen:
     )
 
 
-def test_importing_the_model_module_loads_no_engine():
-    """Web processes import it at start: torch and onnxruntime wait for the first embed()."""
-    probe = _run(
-        """
-        import sys
-        import vocportal.embeddings.model
-        print(sorted(m for m in ("torch", "onnxruntime", "transformers") if m in sys.modules))
-        """,
-        {},
-    )
-    out, err = probe.communicate(timeout=120)
-    assert probe.returncode == 0, err
-    assert out.strip() == "[]"
-
-
 def test_an_unknown_backend_is_refused(monkeypatch):
     monkeypatch.setenv("VOCPORTAL_EMBEDDING_BACKEND", "fast-please")
     with pytest.raises(ValueError, match="VOCPORTAL_EMBEDDING_BACKEND"):
