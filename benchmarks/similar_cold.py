@@ -206,13 +206,14 @@ def main() -> int:
         "cpus": os.cpu_count(),
         "debounce_s": DEBOUNCE_S,
     }
-    for name, values in settings.items():
-        runs = []
-        for i in range(args.runs):
+    runs: dict[str, list[dict]] = {name: [] for name in settings}
+    for i in range(args.runs):  # settings interleaved, so a busy spell hits both alike
+        for name, values in settings.items():
             run = one_run({**env, **values}, TITLES[i % len(TITLES)], args.think, workdir)
             log(f"{name} run {i + 1}: {json.dumps(run)}")
-            runs.append(run)
-        result[name] = {"summary": summary(runs), "runs": runs}
+            runs[name].append(run)
+    for name in settings:
+        result[name] = {"summary": summary(runs[name]), "runs": runs[name]}
     print(json.dumps(result, indent=2))
     return 0
 
