@@ -69,6 +69,8 @@ class Target:
     path: dict[str, str]
     #: another method the rule does not take (expects 405)
     other_method: str
+    #: the view function
+    view: object = None
 
     @property
     def id(self) -> str:
@@ -207,7 +209,7 @@ def discover(app) -> list[Target]:
                     names.setdefault(key, Input(key, "text"))
                 fields = list(names.values())
             targets.append(
-                Target(rule.rule, method, rule.endpoint, body, fields, query, path, other)
+                Target(rule.rule, method, rule.endpoint, body, fields, query, path, other, view)
             )
     return targets
 

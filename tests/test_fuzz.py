@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -65,6 +66,7 @@ from tests.fuzzing import (
     one_line,
     short,
     urlencode,
+    view_source,
 )
 from vocportal import create_app
 from vocportal.accounts import operations as account_ops
@@ -328,7 +330,20 @@ def path_pool(world: World, target: Target, name: str) -> list:
         return world.strings[key]
     if name in world.strings:
         return world.strings[name]
-    return world.ids[name]
+    if name in world.ids:
+        return world.ids[name]
+    # A path part this file does not know yet (a new route): the view's own constant of
+    # valid values if it has one (`if section not in ops.SECTIONS`), else a plain word.
+    source, namespace = view_source(target.view)
+    found = re.search(rf"\bif {name} not in ([\w.]+)", source)
+    if found:
+        holder, *attrs = found.group(1).split(".")
+        values = namespace.get(holder)
+        for attr in attrs:
+            values = getattr(values, attr, None)
+        if values:
+            return list(values)
+    return [1] if target.path[name] == "int" else ["all"]
 
 
 # --- valid values to start from -------------------------------------------------------------
