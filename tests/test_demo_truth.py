@@ -9,6 +9,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from vocportal.accounts.models import User
 from vocportal.changelog.models import ChangelogEntry, changelog_ideas
 from vocportal.demo.seed import DEMO_LOGINS, seed
 from vocportal.extensions import db
@@ -108,3 +109,19 @@ def test_supporters_were_told_and_nothing_is_left_to_send(demo, client):
     email, password = DEMO_LOGINS["customer"]
     client.login(email, password)
     assert "now shipped" in client.get("/notifications").get_data(as_text=True)
+
+
+def test_demo_people_can_take_part(demo, client):
+    # Their addresses count as confirmed, so the printed logins can vote, post and comment.
+    assert all(person.is_verified for person in db.session.scalars(select(User)))
+    email, password = DEMO_LOGINS["customer"]
+    client.login(email, password)
+    customer = db.session.scalar(select(User).where(User.email == email))
+    voted = select(Vote.idea_id).where(Vote.user_id == customer.id)
+    idea_id = db.session.scalar(
+        select(func.min(Idea.id)).where(Idea.status == IdeaStatus.open, Idea.id.not_in(voted))
+    )
+    client.post(f"/ideas/{idea_id}/vote", {}, page=f"/ideas/{idea_id}")
+    assert db.session.scalar(
+        select(func.count()).where(Vote.idea_id == idea_id, Vote.user_id == customer.id)
+    )
