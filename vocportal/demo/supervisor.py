@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
@@ -132,6 +133,10 @@ class Supervisor:
             self._check_children()
             with contextlib.suppress(OSError), socket.create_connection((host, port), 1):
                 self.say("Web answering")
+                # A first request starts the web process loading the similar-ideas model
+                # in the background, before the first person types.
+                with contextlib.suppress(OSError):
+                    urllib.request.urlopen(f"http://{host}:{port}/login", timeout=10).close()
                 return
             time.sleep(0.2)
         raise RuntimeError(f"the web did not answer on {host}:{port}")
