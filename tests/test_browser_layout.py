@@ -26,7 +26,12 @@ WIDTHS = (390, 1280)
 REVENUE = 5431.496620300736
 
 PUBLIC = {"ideas": "/", "idea": "/ideas/{voted}", "roadmap": "/roadmap", "changelog": "/changelog"}
-PERSONAL = {"new idea": "/ideas/new", "notifications": "/notifications", "profile": "/profile"}
+PERSONAL = {
+    "new idea": "/ideas/new",
+    "notifications": "/notifications",
+    "profile": "/profile",
+    "my activity": "/me/activity",
+}
 STAFF = {
     "inbox": "/staff/inbox",
     "my queue": "/staff/mine",
