@@ -4,7 +4,11 @@ The portal stores one embedding per item; :func:`fit_topics` clusters them and n
 clusters. The pipeline is BERTopic with
 
 * UMAP to 5 dimensions (cosine, ``min_dist=0``, 15 neighbours: UMAP's own default, a
-  statement about local structure, not about how many themes there are);
+  statement about local structure, not about how many themes there are), started from PCA:
+  UMAP's default spectral start solves an eigenproblem on the neighbour graph, 10 of 36 s
+  at 10,000 items on a loaded machine, and on BANKING77 train the PCA start gave themes at
+  least as good (NMI/ARI all items 0.820/0.551 against 0.817/0.544; 10 per intent
+  0.827/0.507 against 0.816/0.473);
 * a clusterer that chooses **how fine the themes are from the data** (below), then refines
   the chosen clusters with k-means in the same UMAP space, seeded with their means. The
   refinement keeps the number of clusters, moves the fuzzy borders and gives every item a
@@ -288,6 +292,10 @@ def make_umap(p: dict, seed: int):
         n_components=p["n_components"],
         min_dist=p["min_dist"],
         metric="cosine",
+        # PCA start instead of the spectral one: the graph's eigenvectors cost about a
+        # third of UMAP at 10,000 items and gave no better themes on BANKING77 train at any
+        # size (see the module docstring).
+        init="pca",
         random_state=seed,
         n_jobs=1,  # what random_state implies anyway; saying so avoids UMAP's warning
         low_memory=True,
