@@ -18,11 +18,16 @@ from vocportal.permissions import admin_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
+#: Characters of a people search that are used (longer than any email address).
+MAX_SEARCH = 320
+
 
 @bp.get("/users")
 @admin_required
 def users():
-    q = request.args.get("q", "").strip().lower()
+    # A search longer than any email or name finds nothing anyway; SQLite refuses LIKE
+    # patterns over 50,000 bytes, so the search is cut to a length that can match.
+    q = request.args.get("q", "").strip().lower()[:MAX_SEARCH]
     stmt = select(User).order_by(User.created_at.desc())
     if q:
         # % and _ are searched for as themselves, not as LIKE wildcards.
