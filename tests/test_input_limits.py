@@ -285,3 +285,28 @@ def test_a_header_that_is_not_utf8_is_reported_on_line_one(app, tmp_path):
     assert result.exit_code == 1
     assert "line 1: not UTF-8 text" in result.output
     assert db.session.scalar(select(FeedbackItem)) is None
+
+
+def test_a_crm_id_another_company_has_is_a_field_error(staff_client):
+    """Found by tests/test_fuzz.py: a second company with the same CRM id was a 500."""
+    first = customers.save_company(None, None, name="Acme", external_id="crm-1")
+    other = customers.save_company(None, None, name="Beta", external_id="crm-2")
+    db.session.commit()
+    new = staff_client.post(
+        "/staff/companies", {"name": "Gamma", "external_id": "crm-1"}, page="/staff/companies"
+    )
+    assert new.status_code == 400
+    assert "Another company (Acme) has this CRM id." in new.get_data(as_text=True)
+    assert 'value="Gamma"' in new.get_data(as_text=True)  # the typed text is kept
+    page = f"/staff/companies/{other.id}"
+    edit = staff_client.post(page, {"name": "Beta", "external_id": " crm-1 "}, page=page)
+    assert edit.status_code == 400 and "has this CRM id" in edit.get_data(as_text=True)
+    # Saving a company with its own id is fine.
+    same = f"/staff/companies/{first.id}"
+    assert (
+        staff_client.post(same, {"name": "Acme", "external_id": "crm-1"}, page=same).status_code
+        == 302
+    )
+    db.session.expire_all()
+    assert db.session.get(Company, other.id).external_id == "crm-2"
+    assert db.session.scalar(select(db.func.count()).select_from(Company)) == 2

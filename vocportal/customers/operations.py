@@ -50,22 +50,29 @@ def save_company(
     """Create or update a company (staff, or an import run by an operator: actor None)."""
     if actor is not None:
         _require_staff(actor)
-    name = " ".join((name or "").split())
+    name = " ".join((name or "").split())[:160]
     if not name:
         raise OperationError("A company needs a name.", field="name")
     clash = db.session.scalar(select(Company).where(func.lower(Company.name) == name.lower()))
     if clash is not None and (company is None or clash.id != company.id):
         raise OperationError("Another company has this name.", field="name")
+    external_id = (external_id or "").strip() or None
+    if external_id is not None:
+        clash = db.session.scalar(select(Company).where(Company.external_id == external_id))
+        if clash is not None and (company is None or clash.id != company.id):
+            raise OperationError(
+                f"Another company ({clash.name}) has this CRM id.", field="external_id"
+            )
     if monthly_revenue is not None and monthly_revenue < 0:
         raise OperationError("Revenue cannot be negative.", field="monthly_revenue")
     if company is None:
         company = Company(name=name, attributes={})
         db.session.add(company)
-    company.name = name[:160]
+    company.name = name
     company.plan = (plan or "").strip() or None
     company.tier = (tier or "").strip() or None
     company.monthly_revenue = monthly_revenue
-    company.external_id = (external_id or "").strip() or None
+    company.external_id = external_id
     if attributes is not None:
         company.attributes = {
             str(k)[:60]: str(v)[:200] for k, v in attributes.items() if str(k).strip()
