@@ -13,8 +13,15 @@ from vocportal.accounts.models import User
 from vocportal.changelog.models import ChangelogEntry, changelog_ideas
 from vocportal.demo.seed import DEMO_LOGINS, seed
 from vocportal.extensions import db
+from vocportal.ideas import operations as ideas_ops
 from vocportal.ideas.models import Comment, Idea, IdeaStatus, StatusChange, Vote
-from vocportal.notifications.models import Channel, DeliveryState, Notification
+from vocportal.notifications import operations as notifications
+from vocportal.notifications.models import (
+    Channel,
+    DeliveryState,
+    Notification,
+    NotificationEvent,
+)
 from vocportal.queue.models import ACTIVE_STATES, JobRecord
 from vocportal.timeutil import utcnow
 from vocportal.triage import operations as triage
@@ -125,3 +132,25 @@ def test_demo_people_can_take_part(demo, client):
     assert db.session.scalar(
         select(func.count()).where(Vote.idea_id == idea_id, Vote.user_id == customer.id)
     )
+
+
+def test_seeding_beside_live_data_leaves_its_notifications_alone(app, make_user, make_idea):
+    """`seed-demo --force` back-dates and marks delivered only what the demo wrote."""
+    idea = make_idea()
+    ideas_ops.change_status(make_user(role="staff"), idea, IdeaStatus.planned, "Soon.")
+    db.session.commit()
+    (event_id,) = db.session.scalars(select(NotificationEvent.id)).all()
+    notifications.fan_out(event_id)
+    db.session.commit()
+    live = (
+        select(Notification.state, Notification.created_at)
+        .where(Notification.event_id == event_id)
+        .order_by(Notification.id)
+    )
+    before = db.session.execute(live).all()
+    fanned = db.session.get(NotificationEvent, event_id).fanned_out_at
+    assert DeliveryState.pending in [state for state, _ in before]
+    seed()
+    db.session.expire_all()
+    assert db.session.execute(live).all() == before
+    assert db.session.get(NotificationEvent, event_id).fanned_out_at == fanned

@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from vocportal.accounts.models import User
 from vocportal.changelog import operations as changelog
@@ -208,23 +208,33 @@ def _plan_status(rng, result: Plan, idea: Idea, status, staff, shipped_at, notes
 
 
 def publish(result: Plan, ideas_by_id: dict[int, Idea], publisher: User) -> dict[str, int]:
-    """Run the plan through the portal's operations, back-dated; commit; return counts."""
+    """Run the plan through the portal's operations, back-dated; commit; return counts.
+
+    Only the outbox rows this run writes are touched (`seed-demo --force` adds a demo to a
+    portal that may have its own)."""
+    after = db.session.scalar(select(func.max(NotificationEvent.id))) or 0
     actions = [(s.at, 0, s) for s in result.steps] + [(r.at, 1, r) for r in result.releases]
     for _, _, action in sorted(actions, key=lambda a: (a[0], a[1])):
         if isinstance(action, Release):
             _release(action, ideas_by_id, publisher)
         else:
             _act(action, ideas_by_id[action.idea_id])
-    _backdate_events()
+    _backdate_events(after)
     fan_out_jobs = withhold_deferred()
     db.session.commit()
     # The outbox, fanned out as the worker would have done it back then, in time order.
-    events = list(db.session.scalars(select(NotificationEvent.id).order_by(NotificationEvent.id)))
+    events = list(
+        db.session.scalars(
+            select(NotificationEvent.id)
+            .where(NotificationEvent.id > after)
+            .order_by(NotificationEvent.id)
+        )
+    )
     send_jobs = []
     for event_id in events:
         notifications.fan_out(event_id)
         send_jobs += withhold_deferred()
-    _backdate_deliveries(fan_out_jobs + send_jobs)
+    _backdate_deliveries(after, fan_out_jobs + send_jobs)
     db.session.commit()
     return {"changelog entries": len(result.releases), "notification events": len(events)}
 
@@ -274,35 +284,45 @@ def _release(release: Release, ideas_by_id: dict[int, Idea], publisher: User) ->
     db.session.flush()
 
 
-def _backdate_events() -> None:
+def _backdate_events(after: int) -> None:
     """Each outbox row was written when its status update or comment was."""
     events = NotificationEvent.__table__
     for source, column in ((StatusChange, "status_change_id"), (Comment, "comment_id")):
         when = select(source.created_at).where(source.id == events.c[column]).scalar_subquery()
         db.session.execute(
-            update(events).where(events.c[column].is_not(None)).values(created_at=when)
+            update(events)
+            .where(events.c.id > after, events.c[column].is_not(None))
+            .values(created_at=when)
         )
 
 
-def _backdate_deliveries(job_ids: list[int]) -> None:
+def _backdate_deliveries(after: int, job_ids: list[int]) -> None:
     """Deliveries happened when their event did: bell rows shown (and the older ones read),
     emails sent; the fan-out and send jobs ran then too."""
     events = NotificationEvent.__table__
     rows = Notification.__table__
+    ours = rows.c.event_id > after
     when = select(events.c.created_at).where(events.c.id == rows.c.event_id).scalar_subquery()
-    db.session.execute(update(rows).values(created_at=when, sent_at=when))
+    db.session.execute(update(rows).where(ours).values(created_at=when, sent_at=when))
     db.session.execute(
         update(rows)
-        .where(rows.c.channel == Channel.email.value)
+        .where(ours, rows.c.channel == Channel.email.value)
         .values(state=DeliveryState.sent.value, attempts=1)
     )
     db.session.execute(
         update(rows)
-        .where(rows.c.channel == Channel.web.value, rows.c.created_at < utcnow() - READ_AFTER)
+        .where(ours, rows.c.channel == Channel.web.value)
+        .where(rows.c.created_at < utcnow() - READ_AFTER)
         .values(read_at=rows.c.created_at)
     )
-    db.session.execute(update(events).values(fanned_out_at=events.c.created_at))
-    created = dict(db.session.execute(select(events.c.id, events.c.created_at)).all())
+    db.session.execute(
+        update(events).where(events.c.id > after).values(fanned_out_at=events.c.created_at)
+    )
+    created = dict(
+        db.session.execute(
+            select(events.c.id, events.c.created_at).where(events.c.id > after)
+        ).all()
+    )
     for record in db.session.scalars(select(JobRecord).where(JobRecord.id.in_(job_ids))):
         at = created[record.args[0]]
         record.state, record.progress, record.progress_message = JobState.finished, 1.0, "done"
