@@ -19,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("embedded_redis_url")
 def section(html: str, name: str) -> str:
     """The HTML of one section's list on the page."""
     match = re.search(
-        rf'<ul class="activity-list" data-testid="activity-{name}">(.*?)</ul>', html, re.S
+        rf'<ul class="[^"]*activity-list" data-testid="activity-{name}">(.*?)</ul>', html, re.S
     )
     return match.group(1) if match else ""
 
