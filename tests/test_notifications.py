@@ -157,6 +157,9 @@ def test_email_unsubscribe_link_and_one_click_header(app, client, new_client, ca
     header_url = message["List-Unsubscribe"].strip().strip("<>")
     link = re.search(r"Unsubscribe with one click: (\S+)", message.get_content()).group(1)
     assert header_url == link + "/one-click"
+    # People with an account find everything they asked for in one place.
+    assert "What became of your ideas, votes and feedback: http" in message.get_content()
+    assert "/me/activity" in message.get_content()
 
     # The link works without logging in: the page shows one button, the button does it.
     anonymous = new_client()
@@ -212,6 +215,7 @@ def test_daily_digest_sends_one_email_with_every_waiting_update(app, cast, mail)
     assert len(digest) == 1 and "2 updates" in digest[0]["Subject"]
     text = digest[0].get_content()
     assert "Planned for May." in text and "Would an API do instead of CSV?" in text
+    assert "/me/activity" in text
     assert notify.send_digests() == 0  # nothing twice
     db.session.commit()
 

@@ -477,7 +477,8 @@ def _event_email(notification: Notification):
         f"Hello {user.display_name},\n\n{event.title}\n\n"
         + (f"{event.text}\n\n" if event.text else "")
         + f"See it here: {_base_url()}{event.link}\n\n--\n{reason}\n"
-        f"Unsubscribe with one click: {unsubscribe}\n"
+        + _activity_line(user)
+        + f"Unsubscribe with one click: {unsubscribe}\n"
         f"Email preferences: {_base_url()}/notifications/settings\n"
     )
     return build_message(
@@ -560,6 +561,13 @@ def send_digests(progress=None) -> int:
     return sent
 
 
+def _activity_line(user: User) -> str:
+    """A link to My activity, for people with an account (a contact has none to log in to)."""
+    if not user.password_hash:
+        return ""
+    return f"What became of your ideas, votes and feedback: {_base_url()}/me/activity\n"
+
+
 def _digest_email(user: User, rows: list[Notification]):
     portal = current_app.config["PORTAL_NAME"]
     lines = [f"Hello {user.display_name},\n", f"Here is what happened on {portal} today:\n"]
@@ -569,8 +577,8 @@ def _digest_email(user: User, rows: list[Notification]):
             lines.append("  " + n.event.text.replace("\n", "\n  "))
     unsubscribe = unsubscribe_url(user.id, None)
     lines.append(
-        f"\n--\nYou chose a daily digest. Stop all notification emails with one click: "
-        f"{unsubscribe}\nEmail preferences: {_base_url()}/notifications/settings\n"
+        f"\n--\n{_activity_line(user)}You chose a daily digest. Stop all notification emails "
+        f"with one click: {unsubscribe}\nEmail preferences: {_base_url()}/notifications/settings\n"
     )
     return build_message(
         user.email,
