@@ -7,13 +7,19 @@ from rq import get_current_job
 
 from jobs.runtime import task
 from vocportal.accounts import operations as accounts
-from vocportal.mail import MessageBuildError, send_email
+from vocportal.mail import MessageBuildError, render_email, send_email
 
 
 def external_url(endpoint: str, **values) -> str:
     """An absolute link to the portal, built outside any request (BASE_URL)."""
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         return url_for(endpoint, _external=True, **values)
+
+
+def _send(to: str, subject: str, template: str, **context) -> None:
+    """Send the email templates/email/`template`.txt/.html (text with an HTML alternative)."""
+    text, html = render_email(template, subject=subject, **context)
+    send_email(to, subject, text, html=html)
 
 
 @task
@@ -28,12 +34,12 @@ def send_password_reset(email: str, *, progress) -> str:
         return "no account"
     link = external_url("accounts.reset_password", token=accounts.make_reset_token(user))
     try:
-        send_email(
+        _send(
             user.email,
             f"Reset your {current_app.config['PORTAL_NAME']} password",
-            f"Hello {user.display_name},\n\nSomeone (hopefully you) asked to reset your "
-            f"password. Open this link within an hour to choose a new one:\n\n{link}\n\n"
-            "If it was not you, ignore this email; your password stays as it is.\n",
+            "password_reset",
+            name=user.display_name,
+            url=link,
         )
     except MessageBuildError:
         # The stored address cannot be a recipient: no retry can help. The job fails now,
@@ -73,16 +79,14 @@ def send_sign_up_email(user_id: int, outcome: str, display_name: str | None, *, 
         return "no account"
     portal = current_app.config["PORTAL_NAME"]
     if accounts.SignupOutcome(outcome) is accounts.SignupOutcome.taken:
-        send_email(
+        _send(
             user.email,
             f"Someone tried to sign up to {portal} with your address",
-            f"Hello {user.display_name},\n\nSomeone (perhaps you) tried to create a new "
-            f"{portal} account with this address, which already has one. Nothing was "
-            "changed.\n\n"
-            f"To get in, log in: {external_url('accounts.login')}\n"
-            f"or have a sign-in link emailed to you: {external_url('accounts.sign_in_link')}\n"
-            f"Forgot your password? Reset it: {external_url('accounts.forgot_password')}\n\n"
-            "If it was not you, ignore this email.\n",
+            "sign_up_taken",
+            name=user.display_name,
+            login_url=external_url("accounts.login"),
+            sign_in_link_url=external_url("accounts.sign_in_link"),
+            forgot_url=external_url("accounts.forgot_password"),
         )
         return "sent: account exists"
     if user.is_verified or (user.is_contact and not user.pending_password_hash):
@@ -96,13 +100,14 @@ def send_sign_up_email(user_id: int, outcome: str, display_name: str | None, *, 
         if user.pending_password_hash
         else "then you can vote, post and comment"
     )
-    send_email(
+    _send(
         user.email,
         f"Confirm your email address for {portal}",
-        f"Hello {display_name or user.display_name},\n\nOpen this link within {lifetime} to "
-        f"confirm that this address is yours ({how}):\n\n{link}\n\n"
-        "If you did not sign up, ignore this email: nothing happens without the link and "
-        "the password.\n",
+        "confirm_email",
+        name=display_name or user.display_name,
+        url=link,
+        lifetime=lifetime,
+        how=how,
     )
     return "sent: confirm"
 
@@ -119,11 +124,12 @@ def send_sign_in_link(email: str, *, progress) -> str:
         return "no account"
     link = external_url("accounts.sign_in_by_link", token=accounts.make_sign_in_token(user))
     lifetime = _lifetime(current_app.config["MAGIC_LINK_MAX_AGE"])
-    send_email(
+    _send(
         user.email,
         f"Your {current_app.config['PORTAL_NAME']} sign-in link",
-        f"Hello {user.display_name},\n\nOpen this link within {lifetime} to log in. It "
-        f"works once:\n\n{link}\n\n"
-        "If you did not ask for it, ignore this email: nobody can use it but you.\n",
+        "sign_in_link",
+        name=user.display_name,
+        url=link,
+        lifetime=lifetime,
     )
     return "sent"

@@ -34,6 +34,16 @@ class Inbox:
         return self.messages
 
 
+def text_of(message: Message) -> str:
+    """The plain-text part of an email (every email is text with an HTML alternative)."""
+    return message.get_body(("plain",)).get_content()
+
+
+def html_of(message: Message) -> str:
+    """The HTML part of an email."""
+    return message.get_body(("html",)).get_content()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

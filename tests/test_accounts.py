@@ -11,7 +11,7 @@ from vocportal.accounts.models import User
 from vocportal.extensions import db
 from vocportal.security import hash_password, verify_password
 
-from .smtp import smtp_server  # noqa: F401  (fixture)
+from .smtp import smtp_server, text_of  # noqa: F401  (fixture)
 
 
 def test_signup_waits_for_the_emailed_link(client, app):
@@ -164,7 +164,7 @@ def test_password_reset_by_emailed_link(app_factory, smtp_server, embedded_redis
     messages = inbox.wait_for(1)
     assert len(messages) == 1
     assert messages[0]["To"] == "forgetful@example.com"
-    body = messages[0].get_payload(decode=True).decode()
+    body = text_of(messages[0])
     link = re.search(r"https?://\S+/password/reset/\S+", body).group(0)
     path = link.split("portal.test", 1)[1]
 

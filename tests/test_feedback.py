@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from tests.smtp import smtp_server  # noqa: F401  (fixture)
+from tests.smtp import smtp_server, text_of  # noqa: F401  (fixture)
 from tests.test_jobs import run_worker
 from vocportal.accounts import operations as accounts
 from vocportal.accounts.models import User
@@ -218,8 +218,8 @@ def test_linked_feedback_customer_without_account_hears_the_status_update(
     db.session.commit()
     run_worker(app, "notifications")
     message = next(m for m in inbox.wait_for(2) if m["To"] == "hana@corp.example.com")
-    assert "SSO with Okta is live." in message.get_content()
-    link = re.search(r"Unsubscribe with one click: (\S+)", message.get_content()).group(1)
+    assert "SSO with Okta is live." in text_of(message)
+    link = re.search(r"Unsubscribe with one click: (\S+)", text_of(message)).group(1)
     path = urlsplit(link).path
     anonymous = app.test_client()
     page_html = anonymous.get(path).get_data(as_text=True)

@@ -11,7 +11,7 @@ import pytest
 from redis import Redis
 from sqlalchemy import func, select, update
 
-from tests.smtp import smtp_server  # noqa: F401  (fixture)
+from tests.smtp import smtp_server, text_of  # noqa: F401  (fixture)
 from tests.test_jobs import run_worker
 from vocportal.accounts.models import EmailPref, User
 from vocportal.extensions import db
@@ -134,7 +134,7 @@ def test_status_update_reaches_everyone_once_per_channel(app, cast, mail):
         "commenter@example.com",
         "voter@example.com",
     ]
-    body = messages[0].get_content()
+    body = text_of(messages[0])
     assert "now shipped" in messages[0]["Subject"] and "It is **live**." in body
 
     # Running every step again (a re-driven job) delivers nothing more.
@@ -155,11 +155,11 @@ def test_email_unsubscribe_link_and_one_click_header(app, client, new_client, ca
     message = next(m for m in mail.wait_for(3) if m["To"] == "voter@example.com")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     header_url = message["List-Unsubscribe"].strip().strip("<>")
-    link = re.search(r"Unsubscribe with one click: (\S+)", message.get_content()).group(1)
+    link = re.search(r"Unsubscribe with one click: (\S+)", text_of(message)).group(1)
     assert header_url == link + "/one-click"
     # People with an account find everything they asked for in one place.
-    assert "What became of your ideas, votes and feedback: http" in message.get_content()
-    assert "/me/activity" in message.get_content()
+    assert "What became of your ideas, votes and feedback: http" in text_of(message)
+    assert "/me/activity" in text_of(message)
 
     # The link works without logging in: the page shows one button, the button does it.
     anonymous = new_client()
@@ -213,7 +213,7 @@ def test_daily_digest_sends_one_email_with_every_waiting_update(app, cast, mail)
     db.session.commit()
     digest = [m for m in mail.wait_for(5) if m["To"] == "voter@example.com"]
     assert len(digest) == 1 and "2 updates" in digest[0]["Subject"]
-    text = digest[0].get_content()
+    text = text_of(digest[0])
     assert "Planned for May." in text and "Would an API do instead of CSV?" in text
     assert "/me/activity" in text
     assert notify.send_digests() == 0  # nothing twice
@@ -281,7 +281,7 @@ def test_changelog_publish_notifies_supporters(app, client, make_user, make_idea
     assert response.status_code == 302
     run_worker(app, "notifications")
     assert sorted(to_of(mail.wait_for(2))) == sorted(["fan@example.com", idea.author.email])
-    assert "Shipped in [November release]" in mail.messages[0].get_content()
+    assert "Shipped in [November release]" in text_of(mail.messages[0])
 
 
 def test_sweeper_redrives_after_redis_loses_everything(app, cast, mail):
@@ -417,7 +417,7 @@ def test_a_stored_title_with_line_breaks_still_makes_a_correct_email(app, cast, 
         assert message["Bcc"] is None and message["Auto-Submitted"] == "auto-generated"
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         header_url = message["List-Unsubscribe"].strip().strip("<>")
-        body = message.get_content()
+        body = text_of(message)
         link = re.search(r"Unsubscribe with one click: (\S+)", body).group(1)
         assert header_url == link + "/one-click"
         assert "On the roadmap." in body

@@ -23,7 +23,7 @@ from vocportal.ideas import operations as idea_ops
 from vocportal.ideas.models import Board, Comment, Idea, Vote
 from vocportal.security import verify_password
 
-from .smtp import smtp_server  # noqa: F401  (fixture)
+from .smtp import smtp_server, text_of  # noqa: F401  (fixture)
 
 PASSWORD = "lantern orchard 42"
 VERIFY_FIRST = "Confirm your email address first"
@@ -53,7 +53,7 @@ def portal(app_factory, smtp_server, embedded_redis_url, request):  # noqa: F811
 
 
 def body_of(message) -> str:
-    return message.get_content()
+    return text_of(message)
 
 
 def link_in(message, path: str) -> str:

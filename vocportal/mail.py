@@ -1,4 +1,8 @@
-"""Outgoing email over SMTP, or into the log when no mail server is configured."""
+"""Outgoing email over SMTP, or into the log when no mail server is configured.
+
+Every email is HTML with a plain-text alternative, both rendered from the Jinja templates
+`templates/email/<name>.txt` and `.html` (the HTML ones autoescaped) by `render_email`.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,18 @@ import smtplib
 from contextlib import contextmanager
 from email import charset
 from email.errors import MessageError
-from email.header import Header
+from email.header import Header, decode_header, make_header
 from email.message import Message
+from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import make_msgid
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
+from markupsafe import Markup
 
+from vocportal.markdown import render_markdown
 from vocportal.text import one_line
 
 log = logging.getLogger("vocportal.mail")
@@ -46,14 +54,28 @@ def _address(to: str) -> str:
     return to
 
 
-def build_message(to: str, subject: str, text: str, headers: dict | None = None) -> Message:
-    """A plain-text UTF-8 message (the compat32 classes: ten times cheaper to build than
-    EmailMessage, which counts when a fan-out sends thousands).
+def _part(body: str, subtype: str) -> MIMEText:
+    part = MIMEText(body, subtype, _UTF8_QP)
+    del part["MIME-Version"]  # the message says it once
+    return part
+
+
+def build_message(
+    to: str, subject: str, text: str, headers: dict | None = None, html: str | None = None
+) -> Message:
+    """A UTF-8 message: `text` alone, or with `html` a multipart/alternative of both (the
+    compat32 classes: ten times cheaper to build than EmailMessage, which counts when a
+    fan-out sends thousands).
 
     Every header value is made one line; raises MessageBuildError if the message cannot be
     built (a recipient that is not one address, text that is not valid Unicode)."""
     try:
-        msg = MIMEText(text, "plain", _UTF8_QP)
+        if html is None:
+            msg: Message = MIMEText(text, "plain", _UTF8_QP)
+        else:
+            msg = MIMEMultipart("alternative")
+            msg.attach(_part(text, "plain"))  # the last part is the one clients prefer
+            msg.attach(_part(html, "html"))
         msg["From"] = _header(current_app.config["MAIL_FROM"])
         msg["To"] = _address(to)
         msg["Subject"] = _header(subject)
@@ -70,9 +92,106 @@ def build_message(to: str, subject: str, text: str, headers: dict | None = None)
     return msg
 
 
+# --- writing emails ----------------------------------------------------------------------
+
+_TAG_STYLES = {
+    # Inline styles only: many mail clients drop <style>. Explicit colours, so a client's
+    # dark mode either leaves the email as it is or turns all of it, never half.
+    "p": "margin:0 0 12px 0;",
+    "a": "color:#0b5f94;text-decoration:underline;",
+    "blockquote": "margin:0 0 12px 0;padding:0 0 0 12px;border-left:3px solid #cbd5e1;"
+    "color:#374151;",
+    "code": "font-family:Menlo,Consolas,monospace;font-size:14px;background-color:#eef2f6;"
+    "color:#111827;padding:1px 4px;border-radius:3px;",
+    "pre": "margin:0 0 12px 0;padding:10px;background-color:#eef2f6;color:#111827;"
+    "white-space:pre-wrap;word-break:break-word;border-radius:4px;",
+    "ul": "margin:0 0 12px 0;padding:0 0 0 22px;",
+    "ol": "margin:0 0 12px 0;padding:0 0 0 22px;",
+    "li": "margin:0 0 4px 0;",
+    "h3": "margin:0 0 8px 0;font-size:17px;color:#111827;",
+    "h4": "margin:0 0 8px 0;font-size:16px;color:#111827;",
+    "h5": "margin:0 0 8px 0;font-size:15px;color:#111827;",
+    "h6": "margin:0 0 8px 0;font-size:15px;color:#111827;",
+    "table": "border-collapse:collapse;margin:0 0 12px 0;",
+    "th": "border:1px solid #cbd5e1;padding:4px 8px;text-align:left;color:#111827;",
+    "td": "border:1px solid #cbd5e1;padding:4px 8px;color:#111827;",
+    "hr": "border:0;border-top:1px solid #cbd5e1;margin:12px 0;",
+}
+_OPEN_TAG = re.compile(r"<(" + "|".join(_TAG_STYLES) + r")([ >/])")
+#: A link (href) or Markdown link target that is a path on the portal, not a full address.
+_RELATIVE_HREF = re.compile(r'href="/(?!/)')
+_RELATIVE_MD_LINK = re.compile(r"\]\(/(?!/)")
+
+
+def absolute_links(text: str) -> str:
+    """Markdown `text` with its links to portal paths (`[x](/changelog)`) made absolute: an
+    email is read outside the portal."""
+    return _RELATIVE_MD_LINK.sub(f"]({_base_url()}/", text or "")
+
+
+@lru_cache(maxsize=256)
+def _email_markdown(text: str, base_url: str) -> str:
+    html = render_markdown(text)  # rendered and sanitised as on the portal's pages
+    html = _RELATIVE_HREF.sub(f'href="{base_url}/', html)
+    return _OPEN_TAG.sub(lambda m: f'<{m[1]} style="{_TAG_STYLES[m[1]]}"{m[2]}', html)
+
+
+def email_markdown(text: str) -> Markup:
+    """User-written Markdown as safe HTML for an email: sanitised, links absolute, styled
+    inline (cached: a fan-out renders one event's text for every recipient)."""
+    return Markup(_email_markdown(text or "", _base_url()))
+
+
+def _base_url() -> str:
+    return current_app.config["BASE_URL"].rstrip("/")
+
+
+def render_email(template: str, /, **context) -> tuple[str, str]:
+    """The (text, html) of an email from templates/email/`template`.txt and .html.
+
+    Rendered straight from the app's Jinja environment (no request needed: workers have
+    only the app context); .html templates are autoescaped, .txt ones not."""
+    env = current_app.jinja_env
+    context.setdefault("portal", current_app.config["PORTAL_NAME"])
+    context.setdefault("base_url", _base_url())
+    text = env.get_template(f"email/{template}.txt").render(context)
+    html = env.get_template(f"email/{template}.html").render(context)
+    return text.rstrip("\n") + "\n", html
+
+
+# --- sending ------------------------------------------------------------------------------
+
+#: A link in the text part: it ends at whitespace or at what closes it in prose.
+_LINK = re.compile(r"https?://[^\s<>\"'()\[\]]+")
+
+
+def _text_of(msg: Message) -> str:
+    for part in msg.walk():
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True) or b""
+            return payload.decode(part.get_content_charset() or "utf-8", "replace")
+    return ""
+
+
+def links_in(msg: Message) -> list[str]:
+    """The links of a message's text part, in order, each once (decoded: whole, never split
+    by the transfer encoding)."""
+    found = (link.rstrip(".,;:!?") for link in _LINK.findall(_text_of(msg)))
+    return list(dict.fromkeys(found))
+
+
+def log_line(msg: Message) -> str:
+    """One line saying who an email is for, what it is about and its links."""
+    subject = one_line(str(make_header(decode_header(msg["Subject"] or ""))))
+    links = " ".join(links_in(msg)) or "(none)"
+    return f'email to {msg["To"]}: "{subject}" links: {links}'
+
+
 class _LogTransport:
+    """MAIL_URL=log://: each email is one log line with its links, nothing is sent."""
+
     def send(self, msg: Message) -> None:
-        log.warning("Email (MAIL_URL=log://, not sent)\n%s", msg.as_string())
+        log.warning("%s", log_line(msg))
 
 
 class _SMTPTransport:
@@ -129,7 +248,9 @@ def smtp_connection():
         transport.close()
 
 
-def send_email(to: str, subject: str, text: str, headers: dict | None = None) -> None:
-    """Send one plain-text email through the transport MAIL_URL names; raise on failure."""
+def send_email(
+    to: str, subject: str, text: str, headers: dict | None = None, html: str | None = None
+) -> None:
+    """Send one email through the transport MAIL_URL names; raise on failure."""
     with smtp_connection() as transport:
-        transport.send(build_message(to, subject, text, headers))
+        transport.send(build_message(to, subject, text, headers, html))

@@ -43,7 +43,14 @@ from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
 from vocportal.ideas import operations as ideas  # the visibility rule (imported both ways)
 from vocportal.ideas.models import Comment, Follow, Idea, Vote
-from vocportal.mail import MessageBuildError, build_message, smtp_connection
+from vocportal.mail import (
+    MessageBuildError,
+    absolute_links,
+    build_message,
+    email_markdown,
+    render_email,
+    smtp_connection,
+)
 from vocportal.notifications.models import (
     Channel,
     DeliveryState,
@@ -460,32 +467,54 @@ def _opted_out(notification: Notification) -> bool:
     return notification.muted_since or user.blocked or user.email_pref is EmailPref.never
 
 
+#: The button of an event's email, by what happened.
+_BUTTON = {
+    EventKind.status_update: "See the update",
+    EventKind.comment: "See the comment",
+    EventKind.theme_alert: "See the theme",
+}
+
+
+def _footer_links(user: User, idea_id: int | None) -> dict:
+    return {
+        "activity_url": _activity_url(user),
+        "unsubscribe_url": unsubscribe_url(user.id, idea_id),
+        "preferences_url": f"{_base_url()}/notifications/settings",
+    }
+
+
 def _event_email(notification: Notification):
     """The email for one notification, or None if its person opted out since it was queued."""
     event, user = notification.event, notification.user
     if _opted_out(notification):
         return None
     portal = current_app.config["PORTAL_NAME"]
-    unsubscribe = unsubscribe_url(user.id, event.idea_id)
-    reason = (
-        "You get this because you asked for this idea (posted, voted, commented or sent us "
-        "feedback about it) or follow it."
-        if event.idea_id
-        else f"You get this as a member of the {portal} team."
-    )
-    text = (
-        f"Hello {user.display_name},\n\n{event.title}\n\n"
-        + (f"{event.text}\n\n" if event.text else "")
-        + f"See it here: {_base_url()}{event.link}\n\n--\n{reason}\n"
-        + _activity_line(user)
-        + f"Unsubscribe with one click: {unsubscribe}\n"
-        f"Email preferences: {_base_url()}/notifications/settings\n"
+    subject = f"[{portal}] {event.title}"
+    links = _footer_links(user, event.idea_id)
+    text, html = render_email(
+        "event",
+        subject=subject,
+        preview=event.title,
+        name=user.display_name,
+        title=event.title,
+        text=absolute_links(event.text),
+        text_html=email_markdown(event.text) if event.text else None,
+        url=f"{_base_url()}{event.link}",
+        button_label=_BUTTON.get(event.kind, "See it"),
+        reason=(
+            "You get this because you asked for this idea (posted, voted, commented or sent "
+            "us feedback about it) or follow it."
+            if event.idea_id
+            else f"You get this as a member of the {portal} team."
+        ),
+        **links,
     )
     return build_message(
         user.email,
-        f"[{portal}] {event.title}",
+        subject,
         text,
-        headers=_list_headers(unsubscribe, notification_ids=[notification.id]),
+        headers=_list_headers(links["unsubscribe_url"], notification_ids=[notification.id]),
+        html=html,
     )
 
 
@@ -561,30 +590,39 @@ def send_digests(progress=None) -> int:
     return sent
 
 
-def _activity_line(user: User) -> str:
-    """A link to My activity, for people with an account (a contact has none to log in to)."""
-    if not user.password_hash:
-        return ""
-    return f"What became of your ideas, votes and feedback: {_base_url()}/me/activity\n"
+def _activity_url(user: User) -> str | None:
+    """My activity, for people with an account (a contact has none to log in to)."""
+    return f"{_base_url()}/me/activity" if user.password_hash else None
 
 
 def _digest_email(user: User, rows: list[Notification]):
     portal = current_app.config["PORTAL_NAME"]
-    lines = [f"Hello {user.display_name},\n", f"Here is what happened on {portal} today:\n"]
-    for n in rows:
-        lines.append(f"* {n.event.title}\n  {_base_url()}{n.event.link}")
-        if n.event.text:
-            lines.append("  " + n.event.text.replace("\n", "\n  "))
-    unsubscribe = unsubscribe_url(user.id, None)
-    lines.append(
-        f"\n--\n{_activity_line(user)}You chose a daily digest. Stop all notification emails "
-        f"with one click: {unsubscribe}\nEmail preferences: {_base_url()}/notifications/settings\n"
+    count = len(rows)
+    subject = f"[{portal}] Your daily digest: {count} update{'s' if count != 1 else ''}"
+    links = _footer_links(user, None)
+    items = [
+        {
+            "title": n.event.title,
+            "url": f"{_base_url()}{n.event.link}",
+            "text": absolute_links(n.event.text),
+            "text_html": email_markdown(n.event.text) if n.event.text else None,
+        }
+        for n in rows
+    ]
+    text, html = render_email(
+        "digest",
+        subject=subject,
+        preview=f"{count} update{'s' if count != 1 else ''} on {portal}",
+        name=user.display_name,
+        items=items,
+        **links,
     )
     return build_message(
         user.email,
-        f"[{portal}] Your daily digest: {len(rows)} update{'s' if len(rows) != 1 else ''}",
-        "\n".join(lines),
-        headers=_list_headers(unsubscribe, notification_ids=[n.id for n in rows]),
+        subject,
+        text,
+        headers=_list_headers(links["unsubscribe_url"], notification_ids=[n.id for n in rows]),
+        html=html,
     )
 
 
