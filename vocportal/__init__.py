@@ -104,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from vocportal.ideas.views import bp as ideas_bp
     from vocportal.notifications.views import bp as notifications_bp
     from vocportal.queue.views import bp as queue_bp
+    from vocportal.sso.views import bp as sso_bp
     from vocportal.themes.views import bp as themes_bp
     from vocportal.triage.views import bp as triage_bp
     from vocportal.webhooks.views import bp as webhooks_bp
@@ -121,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feedback_bp)
     app.register_blueprint(customers_bp)
     app.register_blueprint(api_pages_bp)
+    app.register_blueprint(sso_bp)
     # The JSON API authenticates with bearer tokens only (never the session cookie), so
     # CSRF does not apply to it; see vocportal.api.views for cookie-carrying requests.
     csrf.exempt(api_bp)

@@ -65,6 +65,50 @@ def _database_url(instance_path: Path) -> str:
     return url
 
 
+#: Providers that need only a client id and secret (OIDC_<NAME>_DISCOVERY_URL may override).
+#: Microsoft's issuer names the tenant, so its URL takes OIDC_MICROSOFT_TENANT (a tenant id,
+#: or "consumers" for personal accounts; "common" and "organizations" have no fixed issuer).
+OIDC_PRESETS = {
+    "google": ("Google", "https://accounts.google.com/.well-known/openid-configuration"),
+    "microsoft": (
+        "Microsoft",
+        "https://login.microsoftonline.com/{tenant}/v2.0/.well-known/openid-configuration",
+    ),
+}
+
+
+def _oidc_providers() -> list[dict]:
+    """Read OIDC_PROVIDERS (names, comma-separated) and each OIDC_<NAME>_* variable."""
+    providers = []
+    for name in [n.strip().lower() for n in os.environ.get("OIDC_PROVIDERS", "").split(",")]:
+        if not name:
+            continue
+        if name == "github":
+            raise ValueError(
+                "OIDC_PROVIDERS: GitHub speaks OAuth 2, not OpenID Connect (no ID token, no "
+                "issuer to check); put it behind an OpenID broker (Dex, Keycloak) instead."
+            )
+        prefix = f"OIDC_{name.upper()}_"
+        label, url = OIDC_PRESETS.get(name, (name.title(), ""))
+        if name == "microsoft" and not os.environ.get(prefix + "DISCOVERY_URL"):
+            if not os.environ.get(prefix + "TENANT"):
+                raise ValueError(f"OIDC provider 'microsoft': set {prefix}TENANT")
+            url = url.format(tenant=os.environ[prefix + "TENANT"])
+        provider = {
+            "name": name,
+            "label": os.environ.get(prefix + "LABEL") or label,
+            "discovery_url": os.environ.get(prefix + "DISCOVERY_URL") or url,
+            "client_id": os.environ.get(prefix + "CLIENT_ID", ""),
+            "client_secret": os.environ.get(prefix + "CLIENT_SECRET", ""),
+        }
+        missing = [k for k in ("discovery_url", "client_id", "client_secret") if not provider[k]]
+        if missing:
+            names = ", ".join(prefix + k.upper() for k in missing)
+            raise ValueError(f"OIDC provider {name!r}: set {names}")
+        providers.append(provider)
+    return providers
+
+
 def load_config(instance_path: Path) -> dict:
     """Build the configuration mapping for an app whose instance folder is `instance_path`."""
     database_url = _database_url(instance_path)
@@ -131,6 +175,12 @@ def load_config(instance_path: Path) -> dict:
         # Seconds an emailed confirm-your-address link, and a sign-in link, stay valid.
         "EMAIL_VERIFY_MAX_AGE": int(os.environ.get("EMAIL_VERIFY_MAX_AGE", str(2 * 24 * 3600))),
         "MAGIC_LINK_MAX_AGE": int(os.environ.get("MAGIC_LINK_MAX_AGE", "900")),
+        # Two-factor authentication: staff and admins must enrol a TOTP authenticator before
+        # any staff page (and their tokens before the staff API); codes typed at login, per
+        # account; seconds between the password and the code before login starts over.
+        "REQUIRE_STAFF_MFA": _bool("REQUIRE_STAFF_MFA", True),
+        "LIMIT_MFA": os.environ.get("LIMIT_MFA", "5/minute;20/hour"),
+        "MFA_LOGIN_MAX_AGE": int(os.environ.get("MFA_LOGIN_MAX_AGE", "300")),
         "IDEAS_PER_PAGE": 20,
         # Background jobs: a Redis server, or (empty) the embedded one under instance/.
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
@@ -166,4 +216,11 @@ def load_config(instance_path: Path) -> dict:
         "WEBHOOK_ATTEMPTS": int(os.environ.get("WEBHOOK_ATTEMPTS", "5")),
         # Anonymous visitors may see public list pages up to this many seconds old (0: off).
         "ANONYMOUS_PAGE_CACHE_SECONDS": float(os.environ.get("ANONYMOUS_PAGE_CACHE_SECONDS", "5")),
+        # Single sign-on: OpenID Connect providers (see _oidc_providers), and whether people
+        # may also sign up and log in with a password (off: SSO only, no emailed sign-in
+        # links or password resets either).
+        "OIDC_PROVIDERS": _oidc_providers(),
+        "PASSWORD_LOGIN": _bool("PASSWORD_LOGIN", True),
+        # Seconds to wait for a provider's discovery, token and key endpoints.
+        "OIDC_TIMEOUT_SECONDS": float(os.environ.get("OIDC_TIMEOUT_SECONDS", "10")),
     }
