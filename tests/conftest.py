@@ -54,6 +54,8 @@ def base_config(database_url: str, instance: Path) -> dict:
         "SERVER_NAME": "portal.test",
         # Tests read pages right after changing data; the page cache has its own test.
         "ANONYMOUS_PAGE_CACHE_SECONDS": 0,
+        # Staff MFA is on in production; tests about it turn it on with @pytest.mark.app_config.
+        "REQUIRE_STAFF_MFA": False,
         **FAST_HASH,
     }
 

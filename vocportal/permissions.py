@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, jsonify, render_template, request
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from vocportal.accounts.email_forms import ButtonForm
 
 #: What an unverified person is told when they try to vote, post or comment.
 VERIFY_FIRST = "Confirm your email address first."
+#: What a staff member without MFA is told when REQUIRE_STAFF_MFA sends them to enrol.
+ENROL_FIRST = "Turn on two-factor authentication to open staff pages."
 
 
 def verified_required(view):
@@ -31,13 +33,25 @@ def verified_required(view):
     return wrapped
 
 
+def enrol_first():
+    """With REQUIRE_STAFF_MFA, the response for a staff member without MFA (else None):
+    pages send them to enrolment (coming back here after), JSON gets a 403."""
+    if not current_app.config["REQUIRE_STAFF_MFA"] or current_user.mfa_enabled:
+        return None
+    if request.path.startswith("/api/") or request.is_json:
+        return jsonify(error="Not allowed", detail=ENROL_FIRST), 403
+    flash(ENROL_FIRST, "info")
+    back = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("accounts.mfa_setup", next=back))
+
+
 def staff_required(view):
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
         if not current_user.is_staff:
             abort(403)
-        return view(*args, **kwargs)
+        return enrol_first() or view(*args, **kwargs)
 
     return wrapped
 
@@ -48,6 +62,6 @@ def admin_required(view):
     def wrapped(*args, **kwargs):
         if not current_user.is_admin:
             abort(403)
-        return view(*args, **kwargs)
+        return enrol_first() or view(*args, **kwargs)
 
     return wrapped

@@ -52,3 +52,13 @@ class ProfileForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     password = PasswordField("New password", validators=_password)
+
+
+class CodeForm(FlaskForm):
+    """A code from the authenticator app (six digits) or a recovery code."""
+
+    code = StringField(
+        "Code",
+        validators=[DataRequired(), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"},
+    )

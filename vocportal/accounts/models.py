@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import BigInteger, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vocportal.extensions import db
@@ -74,6 +74,15 @@ class User(UserMixin, db.Model):
     #: they chose. The contact's history is theirs (and the password theirs to log in with)
     #: only once the link is opened and that password typed again.
     pending_password_hash: Mapped[str | None] = mapped_column(String(255))
+    #: The TOTP authenticator's secret, encrypted (see accounts/mfa.py); set at enrolment and
+    #: never shown again. Login asks for a code only while `totp_enabled_at` is set.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    #: When the person enrolled a TOTP authenticator; None: no second factor (never enrolled,
+    #: or an admin reset it).
+    totp_enabled_at: Mapped[datetime | None]
+    #: The 30-second time step of the last code accepted: a code is never taken twice, nor
+    #: one older than that (replay protection).
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     def get_id(self) -> str:
         """Return the session identity: the id and the session version it is valid for."""
@@ -94,6 +103,11 @@ class User(UserMixin, db.Model):
         return self.email_verified_at is not None
 
     @property
+    def mfa_enabled(self) -> bool:
+        """Login asks this person for a code from their authenticator after the password."""
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
+
+    @property
     def is_staff(self) -> bool:
         return self.role in (Role.staff, Role.admin)
 
@@ -103,3 +117,18 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class RecoveryCode(db.Model):
+    """One of the ten single-use codes given at MFA enrolment, for a lost authenticator."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: "salt$digest": SHA-256 of a random 16-byte salt and the code (80 random bits, so a
+    #: fast hash is enough); never the code itself.
+    code_hash: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When it was used to log in; a used code never works again.
+    used_at: Mapped[datetime | None]

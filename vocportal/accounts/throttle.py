@@ -18,8 +18,9 @@ import hashlib
 import logging
 from datetime import timedelta
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from vocportal.extensions import limiter
 
@@ -78,4 +79,33 @@ account_limit = limiter.limit(
         "too many failed logins to this account from new addresses; you can still log in "
         "from a device you logged in from before, or after resetting your password"
     ),
+)
+
+
+# --- the second factor ----------------------------------------------------------------------
+
+
+def _mfa_account_key() -> str:
+    # One bucket per account, whether the code is typed at login (the account waiting in the
+    # session) or at enrolment (the logged-in account).
+    if current_user.is_authenticated:
+        user_id = current_user.id
+    else:
+        pending = session.get("mfa_login")
+        user_id = pending.get("id") if isinstance(pending, dict) else None
+    return f"mfa-code/{user_id}"
+
+
+def note_mfa_failure() -> None:
+    """Count this request against the account's LIMIT_MFA (a wrong code)."""
+    g.mfa_failed = True
+
+
+#: Wrong codes per account (LIMIT_MFA), wherever they come from; right ones are not counted.
+mfa_limit = limiter.limit(
+    lambda: current_app.config["LIMIT_MFA"],
+    key_func=_mfa_account_key,
+    methods=["POST"],
+    deduct_when=lambda response: bool(g.get("mfa_failed")),
+    error_message="too many wrong codes for this account; wait a few minutes and try again",
 )

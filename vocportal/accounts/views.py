@@ -3,8 +3,11 @@ reset and profile pages."""
 
 from __future__ import annotations
 
+import time
+
 from flask import (
     Blueprint,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -14,11 +17,12 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
+from vocportal.accounts import mfa, throttle
 from vocportal.accounts import operations as ops
-from vocportal.accounts import throttle
 from vocportal.accounts.email_forms import ButtonForm, ConfirmSignupForm, SignInLinkRequestForm
 from vocportal.accounts.forms import (
     ChangePasswordForm,
+    CodeForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -27,6 +31,7 @@ from vocportal.accounts.forms import (
 )
 from vocportal.extensions import db
 from vocportal.forms import commit_or_show
+from vocportal.permissions import enrol_first
 from vocportal.queue.operations import defer
 from vocportal.ratelimits import post_limit
 from vocportal.security import safe_next
@@ -37,10 +42,67 @@ bp = Blueprint("accounts", __name__)
 # comes from X-Forwarded-For.
 
 
+#: Where a staff member without MFA may still go when REQUIRE_STAFF_MFA holds them back:
+#: their own account pages (enrolment, logout), static files, and the API and single
+#: sign-on, which check for themselves.
+_OPEN_TO_UNENROLLED = ("accounts.", "api.", "sso.")
+
+
+@bp.before_app_request
+def _staff_enrol_first():
+    """With REQUIRE_STAFF_MFA, a staff member or admin without MFA is sent to enrolment from
+    every page but their account's: staff pages, and the staff panels of public pages."""
+    endpoint = request.endpoint or ""
+    if endpoint == "static" or endpoint.startswith(_OPEN_TO_UNENROLLED):
+        return None
+    if not current_app.config["REQUIRE_STAFF_MFA"] or not current_user.is_authenticated:
+        return None
+    if not current_user.is_staff:
+        return None
+    return enrol_first()
+
+
 def _start_session(user, remember: bool = False) -> None:
     # A fresh session at login: nothing from before login carries over.
     session.clear()
     login_user(user, remember=remember)
+
+
+def sign_in(user, *, remember: bool = False, next_url: str | None = None):
+    """Log in someone who proved who they are (password, emailed link): at once, or, with
+    MFA on, after a code from their authenticator (`login_code`); until then the session is
+    not logged in. Return the response that goes on."""
+    if user.mfa_enabled:
+        session.clear()
+        session["mfa_login"] = {
+            "id": user.id,
+            "v": user.session_version,
+            "r": bool(remember),
+            "n": next_url,
+            "t": int(time.time()),
+        }
+        return redirect(url_for("accounts.login_code"))
+    _start_session(user, remember=remember)
+    throttle.remember_address(user.email)
+    return redirect(next_url or url_for("ideas.index"))
+
+
+def _pending_login():
+    """The account waiting for its code in this session, and the login's details."""
+    data = session.get("mfa_login")
+    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        return None, None
+    if time.time() - data.get("t", 0) > current_app.config["MFA_LOGIN_MAX_AGE"]:
+        return None, None
+    user = ops.user_by_id(data["id"])
+    if (
+        user is None
+        or user.blocked
+        or user.session_version != data.get("v")
+        or not user.mfa_enabled
+    ):
+        return None, None
+    return user, data
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -88,11 +150,8 @@ def confirm_email(token: str):
     if form.validate_on_submit():
         ok, confirmed = commit_or_show(form, lambda: ops.confirm_sign_up(token, form.password.data))
         if ok:
-            user = confirmed
-            _start_session(user)
-            throttle.remember_address(user.email)
             flash("Your email address is confirmed. Welcome!", "success")
-            return redirect(url_for("ideas.index"))
+            return sign_in(confirmed)
     return render_template(
         "accounts/confirm_email.html", form=form, email=email, needs_password=needs_password
     ), 200 if not form.errors else 400
@@ -150,10 +209,8 @@ def sign_in_by_link(token: str):
     if form.validate_on_submit():
         ok, signed_in = commit_or_show(form, lambda: ops.sign_in_by_link(token))
         if ok:
-            user = signed_in
-            _start_session(user)
-            throttle.remember_address(user.email)
-            return redirect(url_for("ideas.index"))
+            # The link is used up either way; with MFA on, a code is asked for next.
+            return sign_in(signed_in)
     return render_template(
         "accounts/sign_in_by_link.html", form=form, email=email
     ), 200 if not form.errors else 400
@@ -168,19 +225,50 @@ def login():
         user = ops.authenticate(form.email.data, form.password.data)
         if user is not None:
             db.session.commit()
-            _start_session(user, remember=form.remember.data)
-            throttle.remember_address(user.email)
+            response = sign_in(
+                user,
+                remember=bool(form.remember.data),
+                next_url=safe_next(request.args.get("next")),
+            )
             if not user.is_verified:
                 flash(
                     "Confirm your email address to vote, post and comment: "
                     "your profile page sends a new link.",
                     "info",
                 )
-            return redirect(safe_next(request.args.get("next")) or url_for("ideas.index"))
+            return response
         throttle.note_failure()
         # One message whatever was wrong, so nobody learns which emails have accounts.
         form.form_errors.append("Email or password is incorrect.")
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@post_limit("LIMIT_LOGIN")
+@throttle.mfa_limit
+def login_code():
+    """Login's second step: the password (or emailed link) was right; now the code."""
+    user, pending = _pending_login()
+    if user is None:
+        session.pop("mfa_login", None)
+        flash("Log in again: that login waited too long for its code.", "info")
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        ok, kind = commit_or_show(form, lambda: mfa.complete_login(user, form.code.data))
+        if ok:
+            _start_session(user, remember=pending.get("r", False))
+            throttle.remember_address(user.email)
+            if kind == "recovery":
+                left = mfa.recovery_codes_left(user)
+                flash(
+                    f"You used a recovery code; {left} left. If you lost your authenticator, "
+                    "ask an admin to reset your two-factor authentication, then enrol again.",
+                    "info",
+                )
+            return redirect(safe_next(pending.get("n")) or url_for("ideas.index"))
+        throttle.note_mfa_failure()
+    return render_template("accounts/login_code.html", form=form), 200 if not form.errors else 400
 
 
 @bp.post("/logout")
@@ -274,3 +362,67 @@ def change_password():
             )
             return redirect(url_for("accounts.profile"))
     return _render_profile(ProfileForm(obj=user, formdata=None), form)
+
+
+def _required_for(user) -> bool:
+    return bool(current_app.config["REQUIRE_STAFF_MFA"] and user.is_staff)
+
+
+@bp.route("/profile/mfa", methods=["GET", "POST"])
+@login_required
+@post_limit("LIMIT_LOGIN")
+@throttle.mfa_limit
+def mfa_setup():
+    """Two-factor authentication: enrol an authenticator app, or see that it is on."""
+    user = current_user._get_current_object()
+    next_url = safe_next(request.args.get("next"))
+    if user.mfa_enabled:
+        return render_template(
+            "accounts/mfa.html",
+            user=user,
+            left=mfa.recovery_codes_left(user),
+            off_form=CodeForm(formdata=None),
+            required=_required_for(user),
+        )
+    # The new secret waits in this (signed) session until a code from it is typed.
+    secret = session.get("mfa_enrol_secret")
+    if not isinstance(secret, str) or len(secret) != 32:
+        secret = session["mfa_enrol_secret"] = mfa.new_secret()
+    form = CodeForm()
+    if form.validate_on_submit():
+        ok, codes = commit_or_show(form, lambda: mfa.enable(user, secret, form.code.data))
+        if ok:
+            # The other sessions ended (enable); this one goes on, logged in with both factors.
+            _start_session(user)
+            return render_template("accounts/mfa_codes.html", codes=codes, next_url=next_url)
+        throttle.note_mfa_failure()
+    return render_template(
+        "accounts/mfa.html",
+        user=user,
+        form=form,
+        qr=mfa.qr_svg(mfa.provisioning_uri(user, secret)),
+        secret=mfa.grouped(secret),
+        required=_required_for(user),
+        next_url=next_url,
+    ), 200 if not form.errors else 400
+
+
+@bp.post("/profile/mfa/off")
+@login_required
+@post_limit("LIMIT_LOGIN")
+@throttle.mfa_limit
+def mfa_off():
+    user = current_user._get_current_object()
+    form = CodeForm()
+    if form.validate_on_submit():
+        ok, _ = commit_or_show(
+            form, lambda: mfa.turn_off(user, form.code.data, required=_required_for(user))
+        )
+        if ok:
+            _start_session(user)
+            flash("Two-factor authentication is off.", "success")
+            return redirect(url_for("accounts.profile"))
+        throttle.note_mfa_failure()
+        for error in [*form.form_errors, *form.code.errors]:
+            flash(error, "error")
+    return redirect(url_for("accounts.mfa_setup"))

@@ -6,7 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
+from vocportal.accounts import mfa
 from vocportal.accounts import operations as account_ops
+from vocportal.accounts.email_forms import ButtonForm
 from vocportal.accounts.models import Role, User
 from vocportal.admin.forms import BoardForm, UserAdminForm
 from vocportal.errors import OperationError
@@ -41,7 +43,9 @@ def users():
     forms = {
         u.id: UserAdminForm(formdata=None, role=u.role.value, blocked=u.blocked) for u in page.items
     }
-    return render_template("admin/users.html", page=page, forms=forms, q=q)
+    return render_template(
+        "admin/users.html", page=page, forms=forms, q=q, reset_form=ButtonForm(formdata=None)
+    )
 
 
 @bp.post("/users/<int:user_id>")
@@ -62,6 +66,25 @@ def update_user(user_id: int):
         else:
             db.session.commit()
             flash(f"{user.email} updated.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/mfa-reset")
+@admin_required
+def reset_mfa(user_id: int):
+    """Turn off another person's two-factor authentication (a lost phone); it is logged."""
+    user = db.session.get(User, user_id) or abort(404)
+    if ButtonForm().validate_on_submit():
+        try:
+            mfa.reset_by_admin(current_user._get_current_object(), user)
+        except OperationError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(
+                f"Two-factor authentication of {user.email} is reset; they enrol again.", "success"
+            )
     return redirect(url_for("admin.users"))
 
 

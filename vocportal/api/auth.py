@@ -76,6 +76,8 @@ def check_access(*, write: bool = False, staff: bool = False, anonymous: bool = 
         )
     if staff and not current.token.user.is_staff:
         abort(403, "Only staff tokens may use this endpoint.")
+    if staff and current_app.config["REQUIRE_STAFF_MFA"] and not current.token.user.mfa_enabled:
+        abort(403, "Turn on two-factor authentication (your profile page) to use staff endpoints.")
 
 
 # --- rate limits ---------------------------------------------------------------------------

@@ -44,6 +44,9 @@ class Supervisor:
         self.log_dir = Path(app.instance_path) / "logs"
         self.env = dict(os.environ)
         self.env["VOCPORTAL_INSTANCE_PATH"] = app.instance_path
+        # The demo's printed staff and admin logins work without an authenticator app (set
+        # REQUIRE_STAFF_MFA=true to try the enforced enrolment).
+        self.env.setdefault("REQUIRE_STAFF_MFA", "false")
         self.embedded = None
         self.children: list[tuple[str, subprocess.Popen]] = []
         self.logs: list[IO] = []
