@@ -20,6 +20,8 @@ class Entry:
     #: "idea", "vote", "comment", "feedback", "told", "unsubscribed"
     kind: str
     person: User
+    #: The sentence's start, what they did ("Voted for"); `text` completes it (and is linked).
+    action: str
     text: str
     link: str | None = None
     #: For "told": how the email went (sent, pending, digest, failed, skipped) or None.
@@ -42,7 +44,8 @@ def timeline(user_ids: list[int], limit: int = 300) -> list[Entry]:
                 idea.created_at,
                 "idea",
                 people[idea.author_id],
-                f"Posted “{idea.title}”",
+                "Posted",
+                f"“{idea.title}”",
                 f"/ideas/{idea.id}",
             )
         )
@@ -56,7 +59,8 @@ def timeline(user_ids: list[int], limit: int = 300) -> list[Entry]:
                 vote.created_at,
                 "vote",
                 people[vote.user_id],
-                f"Voted for “{title}”",
+                "Voted for",
+                f"“{title}”",
                 f"/ideas/{vote.idea_id}",
             )
         )
@@ -70,7 +74,8 @@ def timeline(user_ids: list[int], limit: int = 300) -> list[Entry]:
                 comment.created_at,
                 "comment",
                 people[comment.author_id],
-                f"On “{title}”: {comment.body}",
+                "Commented on",
+                f"“{title}”: {comment.body}",
                 f"/ideas/{comment.idea_id}#c{comment.id}",
             )
         )
@@ -82,7 +87,8 @@ def timeline(user_ids: list[int], limit: int = 300) -> list[Entry]:
                 item.received_at,
                 "feedback",
                 people[item.author_id],
-                f"Via {item.source.label}: {item.text}",
+                f"Gave feedback via {item.source.label}:",
+                item.text,
                 f"/staff/feedback/{item.id}",
             )
         )
@@ -113,20 +119,24 @@ def timeline(user_ids: list[int], limit: int = 300) -> list[Entry]:
                 entry["at"],
                 "told",
                 people[entry["user"]],
+                "Was told",
                 event.title,
                 event.link,
                 email_state=entry["email"] or "no email (preference)",
             )
         )
-    for follow in db.session.scalars(
-        select(Follow).where(Follow.user_id.in_(user_ids), Follow.muted.is_(True))
+    for follow, title in db.session.execute(
+        select(Follow, Idea.title)
+        .join(Idea, Idea.id == Follow.idea_id)
+        .where(Follow.user_id.in_(user_ids), Follow.muted.is_(True))
     ):
         entries.append(
             Entry(
                 follow.created_at,
                 "unsubscribed",
                 people[follow.user_id],
-                "Opted out of an idea's updates",
+                "Opted out of updates on",
+                f"“{title}”",
                 f"/ideas/{follow.idea_id}",
             )
         )
