@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     abort,
@@ -48,6 +50,16 @@ def _idea_or_404(idea_id: int):
 
 def _is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def _flash_at(anchor: str, message: str, category: str = "success") -> None:
+    """Flash a confirmation the idea page shows beside the element with id `anchor`
+    (other pages show it at the top, as any flash)."""
+    flash(message, f"{category}#{anchor}")
+
+
+def _back_to(idea_id: int, anchor: str):
+    return redirect(url_for("ideas.show", idea_id=idea_id) + f"#{anchor}")
 
 
 @bp.get("/")
@@ -115,7 +127,7 @@ def new_idea():
             form, lambda: ops.create_idea(_user(), board, form.title.data, form.body.data or "")
         )
         if ok:
-            flash("Your idea is posted. You are following it.", "success")
+            _flash_at("idea", "Your idea is posted. You are following it.")
             return redirect(url_for("ideas.show", idea_id=idea.id))
     status = 400 if form.errors else 200
     return render_template("ideas/form.html", form=form, idea=None), status
@@ -217,8 +229,8 @@ def edit(idea_id: int):
             form, lambda: ops.edit_idea(user, idea, form.title.data, form.body.data or "", board)
         )
         if ok:
-            flash("Idea updated.", "success")
-            return redirect(url_for("ideas.show", idea_id=idea.id))
+            _flash_at("idea", "Idea updated.")
+            return _back_to(idea.id, "idea")
     return render_template("ideas/form.html", form=form, idea=idea), 400 if form.errors else 200
 
 
@@ -236,11 +248,17 @@ def withdraw(idea_id: int):
 def _vote_response(idea, voted: bool, error: str | None = None):
     if _is_htmx():
         return render_template("ideas/_vote_partial.html", idea=idea, voted=voted, vote_error=error)
+    # Without JavaScript: back to the page the vote was on; on the idea page, to its vote button.
     if error:
-        flash(error, "error")
-    return redirect(
-        request.referrer if _same_site_referrer() else url_for("ideas.show", idea_id=idea.id)
-    )
+        _flash_at("vote", error, "error")
+    elif voted:
+        _flash_at("vote", "Your vote is counted. You will hear when its status changes.")
+    else:
+        _flash_at("vote", "Your vote is taken back.", "info")
+    here = url_for("ideas.show", idea_id=idea.id)
+    if _same_site_referrer() and urlsplit(request.referrer).path != here:
+        return redirect(request.referrer)
+    return _back_to(idea.id, "vote")
 
 
 def _same_site_referrer() -> bool:
@@ -283,12 +301,12 @@ def follow(idea_id: int):
     if EmptyForm().validate_on_submit():
         if request.form.get("follow") == "0":
             ops.unfollow(_user(), idea)
-            flash("You will no longer hear about this idea.", "info")
+            _flash_at("actions", "You will no longer hear about this idea.", "info")
         else:
             ops.follow_again(_user(), idea)
-            flash("You are following this idea.", "success")
+            _flash_at("actions", "You are following this idea.")
         db.session.commit()
-    return redirect(url_for("ideas.show", idea_id=idea.id))
+    return _back_to(idea.id, "actions")
 
 
 @bp.post("/ideas/<int:idea_id>/comments")
@@ -298,10 +316,10 @@ def comment(idea_id: int):
     idea = _idea_or_404(idea_id)
     form = CommentForm()
     if form.validate_on_submit():
-        ops.add_comment(_user(), idea, form.body.data, official=bool(form.official.data))
+        posted = ops.add_comment(_user(), idea, form.body.data, official=bool(form.official.data))
         db.session.commit()
-        flash("Comment posted.", "success")
-        return redirect(url_for("ideas.show", idea_id=idea.id) + "#comments")
+        _flash_at(f"c{posted.id}", "Comment posted.")
+        return _back_to(idea.id, f"c{posted.id}")
     return _render_idea(idea, form, StatusForm(formdata=None, status=idea.status.value), 400)
 
 
@@ -318,8 +336,8 @@ def change_status(idea_id: int):
             ),
         )
         if ok:
-            flash(f"Status set to {idea.status.label}.", "success")
-            return redirect(url_for("ideas.show", idea_id=idea.id))
+            _flash_at("status", f"Status set to {idea.status.label}.")
+            return _back_to(idea.id, "status")
     return _render_idea(idea, CommentForm(formdata=None), form, 400)
 
 
@@ -331,8 +349,9 @@ def hide(idea_id: int):
         hidden = request.form.get("hidden") != "0"
         ops.set_idea_hidden(_user(), idea, hidden)
         db.session.commit()
-        flash("Idea hidden from the public board." if hidden else "Idea visible again.", "info")
-    return redirect(url_for("ideas.show", idea_id=idea.id))
+        message = "Idea hidden from the public board." if hidden else "Idea visible again."
+        _flash_at("actions", message, "info")
+    return _back_to(idea.id, "actions")
 
 
 def _comment_or_404(comment_id: int) -> Comment:
@@ -355,8 +374,8 @@ def edit_comment(comment_id: int):
     if form.validate_on_submit():
         ops.edit_comment(user, comment, form.body.data)
         db.session.commit()
-        flash("Comment updated.", "success")
-        return redirect(url_for("ideas.show", idea_id=comment.idea_id) + f"#c{comment.id}")
+        _flash_at(f"c{comment.id}", "Comment updated.")
+        return _back_to(comment.idea_id, f"c{comment.id}")
     return render_template("ideas/comment_form.html", form=form, comment=comment), (
         400 if form.errors else 200
     )
