@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from vocportal.accounts.models import User
 from vocportal.changelog.models import ChangelogEntry
@@ -17,13 +17,17 @@ SHIPPABLE = (IdeaStatus.planned, IdeaStatus.in_progress, IdeaStatus.under_review
 
 
 def shippable_ideas(limit: int = 300) -> list[Idea]:
+    """The ideas an entry can ship: in progress, then planned, then the rest; most votes first."""
+    closest = case(
+        (Idea.status == IdeaStatus.in_progress, 0), (Idea.status == IdeaStatus.planned, 1), else_=2
+    )
     return list(
         db.session.scalars(
             select(Idea)
             .where(
                 Idea.status.in_(SHIPPABLE), Idea.withdrawn_at.is_(None), Idea.hidden_at.is_(None)
             )
-            .order_by(Idea.status.desc(), Idea.vote_count.desc())
+            .order_by(closest, Idea.vote_count.desc(), Idea.id.desc())
             .limit(limit)
         )
     )

@@ -74,9 +74,8 @@ def idea_feed(idea_id: int):
 @staff_required
 def new():
     form = EntryForm()
-    form.ideas.choices = [
-        SelectChoice(i.id, f"#{i.id} {i.title} ({i.status.label})") for i in ops.shippable_ideas()
-    ]
+    shippable = ops.shippable_ideas()
+    form.ideas.choices = [SelectChoice(i.id, f"#{i.id} {i.title}") for i in shippable]
     if form.validate_on_submit():
         ok, entry = commit_or_show(
             form,
@@ -91,4 +90,8 @@ def new():
         if ok:
             flash(f"Published; {len(entry.ideas)} ideas are now shipped.", "success")
             return redirect(url_for("changelog.index") + f"#entry-{entry.id}")
-    return render_template("changelog/new.html", form=form), 400 if form.errors else 200
+    ticked = set(form.ideas.data or [])
+    picks = [(idea, idea.id in ticked) for idea in shippable]
+    return render_template("changelog/new.html", form=form, picks=picks), (
+        400 if form.errors else 200
+    )
