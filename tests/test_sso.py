@@ -10,16 +10,19 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 import oidc_provider_mock
+import pyotp
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from tests.test_browser import TIMEOUT_MS, Problems, browser  # noqa: F401  (fixture)
+from vocportal.accounts import mfa
 from vocportal.accounts import operations as account_ops
 from vocportal.accounts.models import User
 from vocportal.extensions import db, limiter
 from vocportal.sso.models import SsoIdentity
+from vocportal.timeutil import utcnow
 
 # The provider (a test tool, not the portal) calls an Authlib API that Authlib deprecates;
 # with warnings as errors, its token endpoint would answer 500.
@@ -218,6 +221,21 @@ def test_a_blocked_person_cannot_sign_in(client, new_client, oidc_server, make_u
     sso_login(again, oidc_server, "sub-hal")
     assert logged_in_as(again) is None
     assert [link.subject for link in identities()] == ["sub-gus"]
+
+
+def test_a_person_with_mfa_still_types_a_code_after_the_provider(client, oidc_server, make_user):
+    user = make_user(role="staff", email="max@example.com")
+    secret = mfa.new_secret()
+    # Enrolled with the previous time step's code, so the current one is still unused.
+    mfa.enable(user, secret, pyotp.TOTP(secret).at(utcnow(), counter_offset=-1))
+    db.session.commit()
+    set_claims(oidc_server, "sub-max", email="max@example.com", email_verified=True)
+    response = sso_login(client, oidc_server, "sub-max")
+    assert response.headers["Location"] == "/login/code"
+    assert logged_in_as(client) is None
+    code = {"code": pyotp.TOTP(secret).now()}
+    assert client.post("/login/code", code, page="/login/code").status_code == 302
+    assert "max@example.com" in logged_in_as(client)
 
 
 def test_a_callback_with_a_state_this_browser_did_not_start_is_refused(

@@ -18,10 +18,10 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user
+from flask_login import current_user
 from joserfc.errors import JoseError
 
-from vocportal.accounts import throttle
+from vocportal.accounts import views as account_views
 from vocportal.extensions import db
 from vocportal.security import safe_next
 from vocportal.sso import operations as ops
@@ -139,15 +139,13 @@ def callback(name: str):
         flash(refused.message, "error")
         return redirect(url_for("accounts.login"))
     db.session.commit()
-    next_url = session.get("sso_next")
-    # A fresh session at login: nothing from before login carries over.
-    session.clear()
-    login_user(user)
-    throttle.remember_address(user.email)
+    # A fresh session (nothing from before login carries over), after the second step when
+    # the person has MFA on: the provider stands in for the password, not for the code.
+    response = account_views.sign_in(user, next_url=session.get("sso_next"))
     if not user.is_verified:
         flash(
             "Confirm your email address to vote, post and comment: "
             "your profile page sends a new link.",
             "info",
         )
-    return redirect(next_url or url_for("ideas.index"))
+    return response
