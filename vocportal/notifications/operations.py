@@ -501,6 +501,11 @@ def _event_email(notification: Notification):
         text_html=email_markdown(event.text) if event.text else None,
         url=f"{_base_url()}{event.link}",
         button_label=_BUTTON.get(event.kind, "See it"),
+        unsubscribe_label=(
+            "Unsubscribe from this idea with one click"
+            if event.idea_id
+            else "Stop all notification emails with one click"
+        ),
         reason=(
             "You get this because you asked for this idea (posted, voted, commented or sent "
             "us feedback about it) or follow it."
