@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from vocportal.accounts.email_forms import ButtonForm
@@ -40,7 +40,7 @@ def enrol_first():
         return None
     if request.path.startswith("/api/") or request.is_json:
         return jsonify(error="Not allowed", detail=ENROL_FIRST), 403
-    flash(ENROL_FIRST, "info")
+    # The enrolment page says why they are there (no flash: it would say it twice).
     back = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("accounts.mfa_setup", next=back))
 
