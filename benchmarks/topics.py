@@ -22,7 +22,7 @@ What it does:
 5. `--per-label N...`: the same on subsamples with at most N texts per label (seed fixed);
 6. `--stability`: fits on a random 10/11 of the corpus, then on all of it (another seed,
    given the first fit's themes as `refit()` gives them), maps the second fit onto the
-   first with the portal's own `match_topics` (centroid cosine, one-to-one), and reports
+   first as `refit()` does (`map_onto_themes`), and reports
    the share of the first fit's items that keep their theme id;
 7. `--scale N...`: builds N items from the real ones (texts varied by word dropout and a
    swap, stored vectors with light Gaussian noise, re-normalised; NOT re-embedded: the
@@ -186,7 +186,7 @@ def per_label_sample(labels: list[str], n: int, seed: int) -> np.ndarray:
 
 def stability(texts, labels, vectors, seed: int) -> dict:
     """Fit on 10/11 of the items, then on all: share of old items keeping their theme id."""
-    from vocportal.themes.operations import match_topics
+    from vocportal.themes.operations import map_onto_themes
 
     n = len(texts)
     old = np.sort(np.random.default_rng(seed).permutation(n)[: round(n / 1.1)])
@@ -195,8 +195,8 @@ def stability(texts, labels, vectors, seed: int) -> dict:
     previous = np.full(n, -1)
     previous[old] = first.assignments
     second_scores, second = evaluate(texts, labels, vectors, seed + 1, previous=previous)
-    mapping = match_topics(
-        np.stack([t.centroid for t in second.topics]), np.stack([t.centroid for t in first.topics])
+    mapping = map_onto_themes(
+        second.topics, [t.key for t in first.topics], np.stack([t.centroid for t in first.topics])
     )
     before = first.assignments
     after = np.array([mapping.get(int(k), -1) for k in second.assignments[old]])
@@ -209,7 +209,8 @@ def stability(texts, labels, vectors, seed: int) -> dict:
         "old_items_keeping_theme": round(float(np.mean(after == before)), 4),
         "second_fit": {k: second_scores[k] for k in ("nmi", "ari", "n_themes", "fit_seconds")},
         "note": "second fit with another seed, given the first fit's themes as refit() gives "
-        "them; its topics mapped by match_topics (cosine >= KEEP_SIMILARITY, one-to-one)",
+        "them; its topics mapped as refit() maps them (map_onto_themes: the theme a topic "
+        "holds most items of, else centroid cosine >= KEEP_SIMILARITY, one-to-one)",
     }
 
 

@@ -2,10 +2,11 @@
 
 A refit clusters every current item afresh (topic numbers from BERTopic mean nothing from
 one fit to the next), starting from the themes items are in now (the fit keeps those the
-data still supports, so 10% more items leave 90%+ of the others where they were), then
-matches the new topics to existing themes by centroid cosine
-similarity with an optimal one-to-one assignment. A matched theme keeps its id, staff name
-and history; an unmatched topic becomes a new theme; an unmatched theme is retired.
+data still supports, so 10% more items leave 90%+ of the others where they were). A topic
+that holds most of a theme's items continues it; the other topics are matched to the
+remaining themes by centroid cosine similarity with an optimal one-to-one assignment. A
+matched theme keeps its id, staff name and history; an unmatched topic becomes a new theme;
+an unmatched theme is retired.
 
 Staff can merge one theme into another (a topic that maps onto the merged theme sends its
 items to the theme it was merged into) and move an item by hand (source "staff": refits
@@ -112,6 +113,29 @@ def match_topics(
     }
 
 
+def map_onto_themes(topics: list, old_keys: list[int], old_centroids: np.ndarray) -> dict[int, int]:
+    """Map new topic index -> old theme index, one-to-one.
+
+    A topic that continues a theme (``Topic.previous``: it holds most of that theme's
+    items) keeps it; the other topics are matched by centroid (:func:`match_topics`) to the
+    themes left.
+    """
+    position = {key: i for i, key in enumerate(old_keys)}
+    mapping = {
+        i: position[t.previous]
+        for i, t in enumerate(topics)
+        if getattr(t, "previous", None) in position
+    }
+    taken = set(mapping.values())
+    rest_new = [i for i in range(len(topics)) if i not in mapping]
+    rest_old = [j for j in range(len(old_keys)) if j not in taken]
+    if rest_new and rest_old:
+        new = np.vstack([_normalise(topics[i].centroid) for i in rest_new])
+        extra = match_topics(new, np.asarray(old_centroids)[rest_old])
+        mapping.update({rest_new[a]: rest_old[b] for a, b in extra.items()})
+    return mapping
+
+
 def refit(progress: Callable[[float, str], None] | None = None, fit=None) -> TopicFit:
     """Fit themes on every current item and map them onto stable theme ids."""
     from vocportal.themes import pipeline
@@ -151,12 +175,7 @@ def refit(progress: Callable[[float, str], None] | None = None, fit=None) -> Top
         if themes
         else np.zeros((0, 384), dtype=np.float32)
     )
-    new = (
-        np.vstack([_normalise(t.centroid) for t in result.topics])
-        if result.topics
-        else np.zeros((0, 384), dtype=np.float32)
-    )
-    mapping = match_topics(new, old)
+    mapping = map_onto_themes(result.topics, [t.id for t in themes], old)
     now = utcnow()
     by_id = {t.id: t for t in themes}
     topic_theme: dict[int, Theme] = {}

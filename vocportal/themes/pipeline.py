@@ -66,6 +66,11 @@ TOP_WORDS = 10
 #: Representative documents per topic (closest to its centroid).
 REPRESENTATIVES = 5
 
+#: A refit leaves an item in the topic that continues its previous theme unless another
+#: topic's centroid is closer by more than this cosine, in the stored vectors (which do not
+#: change between fits, unlike the reduced space): hysteresis at fuzzy borders.
+STAY_MARGIN = 0.05
+
 #: The smallest cluster a cut may keep, and the factor between grid steps.
 GRID_START = 3
 GRID_STEP = 2**0.5
@@ -86,6 +91,9 @@ class Topic:
     size: int  # number of documents assigned
     representative: list[int]  # indices (into the input) of 3-5 representative documents
     centroid: np.ndarray = field(repr=False)  # float32 (384,), L2-normalised mean embedding
+    #: The previous theme (a key of ``fit_topics(previous=...)``) more than half of whose
+    #: items are in this topic: the theme it continues. None for a new need.
+    previous: int | None = None
 
 
 @dataclass
@@ -381,15 +389,24 @@ def fit_topics(
         # errors must not fail on it: imports included, hence the wide block.
         warnings.simplefilter("ignore")
         if previous is not None:
-            previous = np.asarray(previous, dtype=np.int64)[fitted]
-        model = build_topic_model(len(fitted), seed=seed, progress=progress, previous=previous)
+            previous = np.asarray(previous, dtype=np.int64)
+            if previous.shape != (n,):
+                raise ValueError(f"need one previous theme per text: {previous.shape} for {n}")
+        model = build_topic_model(
+            len(fitted),
+            seed=seed,
+            progress=progress,
+            previous=None if previous is None else previous[fitted],
+        )
         sample_texts = [texts[i] for i in fitted]
         model.fit_transform(sample_texts, embeddings=embeddings[fitted])
         clustered = time.perf_counter() - started
         raw = np.full(n, -1, dtype=int)
         raw[fitted] = np.asarray(model.topics_, dtype=int)
         progress(0.85, "Naming themes")
-        topics, assignments = _collect_topics(model, raw, fitted, texts, embeddings, embed)
+        topics, assignments = _collect_topics(
+            model, raw, fitted, texts, embeddings, embed, previous
+        )
 
     progress(1.0, "Done")
     params = parameters(len(fitted))
@@ -420,7 +437,7 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return (v / norm if norm > 0 else v).astype(np.float32)
 
 
-def _collect_topics(model, raw, fitted, texts, embeddings, embed):
+def _collect_topics(model, raw, fitted, texts, embeddings, embed, previous=None):
     """Our Topic list, numbered 0..n-1 by decreasing size, and per-document keys.
 
     Items outside the fitted sample (``raw`` -1 there) join the nearest topic centroid.
@@ -441,6 +458,13 @@ def _collect_topics(model, raw, fitted, texts, embeddings, embed):
     for start in range(0, len(rest), 20_000):  # bounded memory: 20,000 x themes at a time
         chunk = rest[start : start + 20_000]
         assignments[chunk] = np.argmax(embeddings[chunk] @ centroids.T, axis=1)
+    continues: dict[int, int] = {}
+    if previous is not None:
+        assignments = _stay(assignments, previous, embeddings, centroids)
+        centroids = np.stack(
+            [_unit(embeddings[assignments == k].mean(axis=0)) for k in range(len(ids))]
+        )
+        continues = _continuations(assignments, previous, len(ids))
     words = [[w for w, _ in (model.get_topic(old) or []) if w][:TOP_WORDS] for old in ids]
     sample = np.zeros(len(raw), dtype=bool)
     sample[fitted] = True
@@ -461,9 +485,53 @@ def _collect_topics(model, raw, fitted, texts, embeddings, embed):
                 size=len(members),
                 representative=[int(i) for i in members[order]],
                 centroid=centroid,
+                previous=continues.get(key),
             )
         )
     return topics, assignments
+
+
+def _continuations(assignments: np.ndarray, previous: np.ndarray, n_topics: int) -> dict:
+    """Topic key -> the previous theme key it continues, one-to-one.
+
+    Topics and previous themes are paired so that as many items as possible stay with
+    their theme (an optimal assignment on the overlap counts); a pair counts only when the
+    topic is mostly that theme's items or holds most of that theme. A theme split evenly
+    or dissolved is continued by none; its topics are matched by centroid afterwards.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    held = (previous >= 0) & (assignments >= 0)
+    if not n_topics or not held.any():
+        return {}
+    keys, column = np.unique(previous[held], return_inverse=True)
+    overlap = np.zeros((n_topics, len(keys)), dtype=np.int64)
+    np.add.at(overlap, (assignments[held], column), 1)
+    theme_totals = overlap.sum(axis=0)
+    topic_totals = overlap.sum(axis=1)
+    rows, cols = linear_sum_assignment(-overlap)
+    return {
+        int(r): int(keys[c])
+        for r, c in zip(rows, cols, strict=True)
+        if overlap[r, c]
+        and (2 * overlap[r, c] > theme_totals[c] or 2 * overlap[r, c] > topic_totals[r])
+    }
+
+
+def _stay(assignments, previous, embeddings, centroids) -> np.ndarray:
+    """Items go back to the topic continuing their previous theme unless another topic is
+    closer by more than :data:`STAY_MARGIN` (cosine, stored vectors)."""
+    topic_of = {key: t for t, key in _continuations(assignments, previous, len(centroids)).items()}
+    own = np.array([topic_of.get(int(p), -1) for p in previous])
+    rows = np.flatnonzero((own >= 0) & (assignments >= 0) & (own != assignments))
+    if not len(rows):
+        return assignments
+    to_own = np.sum(embeddings[rows] * centroids[own[rows]], axis=1)
+    to_new = np.sum(embeddings[rows] * centroids[assignments[rows]], axis=1)
+    stay = to_own >= to_new - STAY_MARGIN
+    assignments = assignments.copy()
+    assignments[rows[stay]] = own[rows[stay]]
+    return assignments
 
 
 def make_label(words: list[str], parts: int = 3) -> str:
