@@ -132,6 +132,11 @@ def phrases(text: str, longest: int = 4) -> tuple[set[str], Counter]:
                 # ("transfer to a beneficiary").
                 if word == "to" and nxt not in ARTICLES:
                     break
+                # two function words in a row only after a link ("for the", "to a"), not
+                # "app a some cash"
+                before = words[end - 1]
+                if word in EDGE and before in EDGE - LINKS and before != "to" and end - 1 > start:
+                    break
                 if word in EDGE or nxt in PARTICLES:
                     # no phrase ends on a function word, nor inside "top up", "log out"
                     continue
