@@ -124,10 +124,12 @@ def test_status_and_edit_confirmations_are_beside_them(client, make_user, make_i
     client.login(staff.email)
     page = f"/ideas/{idea.id}"
     changed = client.post(f"{page}/status", {"status": "planned", "message": "Soon"}, page=page)
-    assert changed.headers["Location"].endswith(f"{page}#status")
+    assert changed.headers["Location"].endswith(f"{page}#status-panel")
     html = client.get(page).get_data(as_text=True)
-    assert re.search(r'role="status"[^>]*>\s*Status set to Planned', element(html, "status"))
+    assert re.search(r'role="status"[^>]*>\s*Status set to Planned', element(html, "status-panel"))
     assert "Status set to" not in global_flashes(html)
+    # The anchors are unique on the staff's idea page (its forms have fields like `status`).
+    assert {k: n for k, n in _Inputs(html).ids.items() if n > 1} == {}
 
     edited = client.post(
         f"{page}/edit",
@@ -169,7 +171,7 @@ class _Inputs(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if "id" in attrs:
+        if "id" in attrs and attrs.get("type") != "hidden":  # WTForms' csrf_token in each form
             self.ids[attrs["id"]] = self.ids.get(attrs["id"], 0) + 1
             if tag == "small":
                 self._open.append(attrs["id"])

@@ -336,8 +336,8 @@ def change_status(idea_id: int):
             ),
         )
         if ok:
-            _flash_at("status", f"Status set to {idea.status.label}.")
-            return _back_to(idea.id, "status")
+            _flash_at("status-panel", f"Status set to {idea.status.label}.")
+            return _back_to(idea.id, "status-panel")
     return _render_idea(idea, CommentForm(formdata=None), form, 400)
 
 
