@@ -97,7 +97,8 @@ def test_demo_starts_everything_and_ctrl_c_stops_everything(tmp_path):
         children = psutil.Process(demo.pid).children()
         commands = [" ".join(c.cmdline()) for c in children]
         assert any("redis-server" in c for c in commands), commands
-        assert any(c.endswith(" worker") for c in commands), commands
+        assert any(" worker default notifications embeddings" in c for c in commands), commands
+        assert any(c.endswith(" worker topics") for c in commands), commands
         assert any(c.endswith(" scheduler") for c in commands), commands
         assert (tmp_path / "instance" / "redis.sock").exists()
     finally:

@@ -4,9 +4,13 @@ terminal) as it does on Ctrl-C, serves with gunicorn and keeps the console short
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
+import time
+import urllib.parse
+import urllib.request
 
 import psutil
 import pytest
@@ -44,8 +48,13 @@ def test_demo_stops_everything_on_a_signal(tmp_path, stop_signal):
         assert any("gunicorn" in c for c in commands), commands
         assert sum("gunicorn" in c for c in commands) >= 2, commands  # master and worker
         assert any("redis-server" in c for c in commands), commands
-        assert any(c.endswith(" worker") for c in commands), commands
+        assert any(" worker default notifications embeddings" in c for c in commands)
+        assert any(c.endswith(" worker topics") for c in commands), commands
         assert any(c.endswith(" scheduler") for c in commands), commands
+        if stop_signal == signal.SIGTERM:
+            ask_for_password_reset(port, "customer@brightlane.example")
+            wait_for_line(instance / "logs" / "worker.log", "email to customer@", timeout=180)
+            time.sleep(1.5)  # the demo echoes the worker's log twice a second
     finally:
         demo.send_signal(stop_signal)
         output, _ = demo.communicate(timeout=90)
@@ -59,3 +68,26 @@ def test_demo_stops_everything_on_a_signal(tmp_path, stop_signal):
     assert "alembic" not in output
     assert len(output.splitlines()) < 20, output
     assert (instance / "logs" / "web.log").exists() and (instance / "logs" / "worker.log").exists()
+    if stop_signal == signal.SIGTERM:
+        # The reset email is one console line with its link whole, and the link works.
+        (line,) = [x for x in output.splitlines() if x.startswith("email to customer@")]
+        assert re.search(r"links: http://127\.0\.0\.1:\d+/password/reset/[\w.-]+$", line), line
+
+
+def ask_for_password_reset(port: int, email: str) -> None:
+    """Fill in the forgotten-password form as a browser would (cookie and CSRF token)."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    url = f"http://127.0.0.1:{port}/password/forgot"
+    page = opener.open(url, timeout=30).read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    body = urllib.parse.urlencode({"csrf_token": token, "email": email}).encode()
+    assert opener.open(url, data=body, timeout=30).status == 200
+
+
+def wait_for_line(path, text: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and text in path.read_text(errors="replace"):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"{text!r} not in {path} within {timeout} s")

@@ -26,6 +26,8 @@ from flask import Flask
 
 #: Seconds a child gets to stop after SIGTERM before it is killed.
 STOP_GRACE_SECONDS = 20
+#: Paths of the links in account emails, which the demo shows on its console.
+ACCOUNT_LINKS = ("/password/reset/", "/verify/", "/login/link/")
 #: Seconds gunicorn gets to answer on its port.
 START_TIMEOUT_SECONDS = 60
 
@@ -105,7 +107,10 @@ class Supervisor:
     def start_children(self, host: str, port: int) -> None:
         """Start gunicorn, the worker and the scheduler."""
         cli = [sys.executable, "-m", "vocportal.cli"]
-        self._spawn("worker", [*cli, "worker"])
+        # Two workers: mail, notifications and embeddings flow at once, while the themes
+        # worker pays BERTopic's one-time compile (a minute or more) before its first fit.
+        self._spawn("worker", [*cli, "worker", "default", "notifications", "embeddings"])
+        self._spawn("themes-worker", [*cli, "worker", "topics"])
         self._spawn("scheduler", [*cli, "scheduler"])
         # One process with threads: similar-ideas look-ups share one copy of the model.
         self._spawn(
@@ -127,7 +132,7 @@ class Supervisor:
                 "vocportal:create_app()",
             ],
         )
-        self.say("Started web (gunicorn), worker and scheduler")
+        self.say("Started web (gunicorn), workers and scheduler")
 
     def wait_until_serving(self, host: str, port: int) -> None:
         """Return when the web answers on its port; fail if a child dies first."""
@@ -152,13 +157,33 @@ class Supervisor:
                 raise RuntimeError(f"the {name} stopped with code {process.returncode}{where}")
 
     def watch(self) -> None:
-        """Wait until a signal stops the demo, or a child dies (which stops it too)."""
+        """Wait until a signal stops the demo, or a child dies (which stops it too).
+
+        Account emails (password reset, address confirmation, sign-in link) are echoed from
+        the worker's log, one line each with the link whole: on a local demo that line is
+        how a person gets the link."""
+        worker_log = None if self.verbose else self.log_dir / "worker.log"
+        position = worker_log.stat().st_size if worker_log and worker_log.exists() else 0
         try:
             while True:
                 self._check_children()
+                if worker_log is not None:
+                    position = self._echo_account_emails(worker_log, position)
                 time.sleep(0.5)
         except RuntimeError as error:
             self.echo(f"Stopping: {error}")
+
+    def _echo_account_emails(self, path: Path, position: int) -> int:
+        with contextlib.suppress(OSError), path.open("rb") as log:
+            log.seek(position)
+            data = log.read()
+            complete = data[: data.rfind(b"\n") + 1]
+            for line in complete.decode("utf-8", "replace").splitlines():
+                at = line.find("email to ")
+                if at >= 0 and any(p in line for p in ACCOUNT_LINKS):
+                    self.echo(line[at:])
+            return position + len(complete)
+        return position
 
     def stop(self) -> None:
         """Stop every child (web first), then Redis. Safe to call at any point."""
