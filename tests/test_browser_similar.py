@@ -40,9 +40,9 @@ def cold_server(app_factory):
 
 def test_quick_matches_then_smarter_suggestions(
     app,
-    corpus,
+    corpus,  # noqa: F811
     cold_server,
-    browser: Browser,
+    browser: Browser,  # noqa: F811
     make_user,  # noqa: F811
 ):
     made, _ = corpus

@@ -106,7 +106,7 @@ def test_lone_surrogates_and_nul_in_inbound_email_and_api_feedback(app, client, 
 
 def test_api_idea_with_nul_or_surrogate_names_the_field(app, client, customer_token, make_board):
     board = make_board()
-    body = '{"board": "%s", "title": "Long enough \\ud800", "body": "ok"}' % board.slug
+    body = f'{{"board": "{board.slug}", "title": "Long enough \\ud800", "body": "ok"}}'
     response = client.http.post("/api/v1/ideas", data=body, headers=customer_token)
     assert response.status_code == 422
     assert list(response.get_json()["error"]["fields"]) == ["title"]

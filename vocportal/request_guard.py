@@ -4,9 +4,10 @@ Input that no person types and no database stores is dealt with here, once, for 
 route, instead of in each view:
 
 * **NUL characters** (PostgreSQL cannot store them in text) are removed from form values,
-  query arguments and their names (outside the JSON API, whose schemas refuse them). Nobody types one; a browser never sends one unless a
-  script or a paste of binary data put it there, so removing it loses nothing a person
-  wrote, and the form still re-renders with everything else.
+  query arguments and their names (outside the JSON API, whose schemas refuse them).
+  Nobody types one; a browser never sends one unless a script or a paste of binary data
+  put it there, so removing it loses nothing a person wrote, and the form still re-renders
+  with everything else.
 * **JSON bodies** are parsed once, up front, by a parser that cannot be driven into
   recursion (nesting deeper than :data:`MAX_JSON_DEPTH` is a 400) and that refuses text
   no database can store: NUL characters and lone UTF-16 surrogates (``"\\ud800"`` is valid
