@@ -75,22 +75,27 @@ def wait_for(url: str, timeout: float) -> str:
 
 
 @pytest.mark.slow
-def test_demo_starts_everything_and_ctrl_c_stops_everything(tmp_path):
-    port = free_port()
+def start_demo(instance, port: int) -> subprocess.Popen:
+    """`vocportal demo` on a fresh SQLite database and embedded Redis in `instance`."""
     env = {
         **os.environ,
-        "VOCPORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
+        "VOCPORTAL_INSTANCE_PATH": str(instance),
         "DATABASE_URL": "",
         "REDIS_URL": "",
         "SECRET_KEY": "demo-test",
     }
-    demo = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "vocportal.cli", "demo", "--port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def test_demo_starts_everything_and_ctrl_c_stops_everything(tmp_path):
+    port = free_port()
+    demo = start_demo(tmp_path / "instance", port)
     try:
         page = wait_for(f"http://127.0.0.1:{port}/", timeout=120)
         assert "What should we build next?" in page and 'data-testid="vote-count"' in page

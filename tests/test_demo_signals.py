@@ -3,11 +3,8 @@ terminal) as it does on Ctrl-C, serves with gunicorn and keeps the console short
 
 from __future__ import annotations
 
-import os
 import re
 import signal
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -16,7 +13,7 @@ import psutil
 import pytest
 
 from tests.smtp import free_port
-from tests.test_demo import wait_for
+from tests.test_demo import start_demo, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -25,20 +22,7 @@ pytestmark = pytest.mark.slow
 def test_demo_stops_everything_on_a_signal(tmp_path, stop_signal):
     port = free_port()
     instance = tmp_path / "instance"
-    env = {
-        **os.environ,
-        "VOCPORTAL_INSTANCE_PATH": str(instance),
-        "DATABASE_URL": "",
-        "REDIS_URL": "",
-        "SECRET_KEY": "demo-test",
-    }
-    demo = subprocess.Popen(
-        [sys.executable, "-m", "vocportal.cli", "demo", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    demo = start_demo(instance, port)
     try:
         wait_for(f"http://127.0.0.1:{port}/", timeout=120)
         # Every process under the demo: Redis, gunicorn and its worker, the RQ worker and

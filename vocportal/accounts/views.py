@@ -180,20 +180,30 @@ def resend_confirmation():
 @bp.route("/login/link", methods=["GET", "POST"])
 @post_limit("LIMIT_MAGIC_LINK")
 def sign_in_link():
-    form = SignInLinkRequestForm()
+    return _email_a_link(
+        SignInLinkRequestForm(),
+        "sign-in link email",
+        "jobs.mail.send_sign_in_link",
+        "a sign-in link",
+        "accounts/sign_in_link.html",
+    )
+
+
+def _email_a_link(form, description: str, job: str, what: str, template: str):
+    """Queue an emailed link for the address in `form` and answer the same whether or not
+    the address has an account (the worker looks it up: the same work here either way)."""
     if form.validate_on_submit():
-        # Always the same work here, account or not: the worker looks the address up.
         defer(
-            "sign-in link email",
-            "jobs.mail.send_sign_in_link",
+            description,
+            job,
             ops.normalise_email(form.email.data),
             queue="notifications",
             timeout=60,
         )
         db.session.commit()
-        flash("If that address has an account, a sign-in link is on its way.", "info")
+        flash(f"If that address has an account, {what} is on its way.", "info")
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/sign_in_link.html", form=form), 200 if not form.errors else 400
+    return render_template(template, form=form), 200 if not form.errors else 400
 
 
 @bp.route("/login/link/<token>", methods=["GET", "POST"])
@@ -285,21 +295,13 @@ def logout():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @post_limit("LIMIT_RESET")
 def forgot_password():
-    form = ForgotPasswordForm()
-    if form.validate_on_submit():
-        # Always the same work here, account or not: the worker looks the address up.
-        defer(
-            "password reset email",
-            "jobs.mail.send_password_reset",
-            ops.normalise_email(form.email.data),
-            queue="notifications",
-            timeout=60,
-        )
-        db.session.commit()
-        # The same answer whether or not the address has an account.
-        flash("If that address has an account, a reset link is on its way.", "info")
-        return redirect(url_for("accounts.login"))
-    return render_template("accounts/forgot.html", form=form), 200 if not form.errors else 400
+    return _email_a_link(
+        ForgotPasswordForm(),
+        "password reset email",
+        "jobs.mail.send_password_reset",
+        "a reset link",
+        "accounts/forgot.html",
+    )
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
