@@ -43,6 +43,7 @@ STAFF = {
     "person": "/staff/people/{customer}",
     "jobs": "/staff/jobs/",
     "metrics": "/staff/metrics",
+    "new changelog entry": "/changelog/new",
 }
 ADMIN = {"users": "/admin/users", "boards": "/admin/boards", "webhooks": "/staff/webhooks/"}
 PAGES = {
