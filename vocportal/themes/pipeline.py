@@ -31,14 +31,24 @@ silhouette rewards crumbs (it chose 330 themes for 77 intents on BANKING77 train
 swung between far too coarse and far too fine. Nothing here depends on ``n`` except the top
 of the grid, and nothing on the number of labels.
 
-Large corpora. Above ``SAMPLE_ABOVE`` items (the size that fits in ~15 s on 2 cores) the
-model is fitted on a uniform random sample of that size, which covers the corpus in
+Large corpora. Above ``SAMPLE_ABOVE`` items (justified beside the constant) the model is
+fitted on a uniform random sample of that size, which covers the corpus in
 proportion, and every other item is placed in the theme whose centroid (in the stored
 vectors) is nearest. A need voiced by fewer than ~``n/SAMPLE_ABOVE × 3`` items can then go
 unseen: the price of a bounded refit time. ``FitResult.params`` says how many were placed.
 
+Refits. Total stability is flat near its peak, so a fresh cut on 10% more items can jump
+(73 themes became 106 on BANKING77 train, and only 71% of the old items kept their theme).
+``fit_topics(previous=...)`` takes each item's current theme: k-means then starts from the
+previous themes' means in the new reduced space (plus the clusters of the new cut made
+mostly of new items: new needs), an item goes back to the topic continuing its theme unless
+another centroid is closer by more than ``STAY_MARGIN`` in the stored vectors, and
+``Topic.previous`` names the theme a topic continues (optimal pairing on overlap counts).
+Measured with ``benchmarks/topics.py --stability``: 93% of old items keep their theme.
+
 Topic keys are only this fit's numbering: they are *not* stable between fits. Map a new
-fit onto stored themes by centroid similarity (``Topic.centroid``).
+fit onto stored themes with ``Topic.previous``, then by centroid similarity
+(``Topic.centroid``): ``vocportal.themes.operations.map_onto_themes``.
 
 Never ``calculate_probabilities=True`` (the memory/time trap at scale). The first fit in a
 process pays 35-45 s of numba JIT: call :func:`warm_up` once in a long-lived worker.
@@ -57,8 +67,12 @@ import numpy as np
 MIN_ITEMS = 30
 
 #: Above this many items the model is fitted on a sample of this size and the rest placed
-#: by nearest centroid. 20,000 reduced points fit (UMAP, the tree, the cuts, names) in
-#: about 25 s on 2 quiet cores and ~1 GB; the fit grows faster than linearly after that.
+#: by nearest centroid. Measured with benchmarks/topics.py on the 2 shared cores (load
+#: average 3-4): a full fit takes 24 s at 10,000 items and 61 s at 50,000 (1.45 GB), i.e.
+#: already the whole 60 s budget at 50,000 on a lightly loaded machine; a 20,000 sample
+#: fits, places and names 50,000 items in 41 s (1.23 GB) and 200,000 in 32 s (1.56 GB),
+#: leaving a third of the budget for load. Under a load of 8-9 the same 20,000-item fit
+#: took 132 s, so a larger sample would not hold the target there either.
 SAMPLE_ABOVE = 20_000
 
 #: Words per topic kept in ``Topic.top_words``.
