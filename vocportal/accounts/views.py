@@ -150,8 +150,9 @@ def confirm_email(token: str):
     if form.validate_on_submit():
         ok, confirmed = commit_or_show(form, lambda: ops.confirm_sign_up(token, form.password.data))
         if ok:
+            response = sign_in(confirmed)  # a fresh session: the message comes after
             flash("Your email address is confirmed. Welcome!", "success")
-            return sign_in(confirmed)
+            return response
     return render_template(
         "accounts/confirm_email.html", form=form, email=email, needs_password=needs_password
     ), 200 if not form.errors else 400
