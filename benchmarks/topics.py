@@ -234,12 +234,13 @@ def vary(text: str, rng: random.Random) -> str:
 def scaled_corpus(texts, labels, vectors, n: int, seed: int):
     """`n` items: the originals, then new points *between* texts of the same label.
 
-    Each extra item takes an original text (varied) and a vector on the segment from that
-    text's vector towards another text of the same label (weight 0.5-0.9 on its own), plus
+    Each extra item takes an original text (varied) and a vector anywhere on the segment
+    between that text's vector and another text's of the same label (uniform weight), plus
     light noise, re-normalised. Copies with noise alone would stack 5 (50,000) or 20
     (200,000) near-duplicates on every text, and the densest structure of the corpus would
-    be "copies of one text" (a full 50,000 fit then finds ~5,000 themes): real growth adds
-    new texts across each need, which this imitates. The labels only build the benchmark's
+    be "copies of one text" (a full 50,000 fit then finds ~5,000 themes; with a weight of 0.5-0.9 on
+    the text's own vector still ~850): real growth adds new texts across each need, which
+    this imitates. The labels only build the benchmark's
     corpus; the fit never sees them.
     """
     rng = random.Random(seed)
@@ -257,7 +258,7 @@ def scaled_corpus(texts, labels, vectors, n: int, seed: int):
     partners = np.array(
         [by_label[labels[i]][noise.integers(len(by_label[labels[i]]))] for i in index[copies]]
     )
-    weight = noise.uniform(0.5, 0.9, size=(len(copies), 1)).astype(np.float32)
+    weight = noise.uniform(0.0, 1.0, size=(len(copies), 1)).astype(np.float32)
     big[copies] = weight * vectors[index[copies]] + (1 - weight) * vectors[partners]
     big[copies] += noise.normal(0.0, SCALE_NOISE, size=(len(copies), big.shape[1]))
     big /= np.linalg.norm(big, axis=1, keepdims=True)
@@ -279,7 +280,7 @@ def _scale_run(texts, labels, vectors, n, seed, compare_full) -> dict:
     out = {
         "n_items": n,
         "embeddings": (
-            "between stored vectors of two texts of one label (0.5-0.9 on the first), "
+            "anywhere between the stored vectors of two texts of one label, "
             f"Gaussian noise sd {SCALE_NOISE} per dimension, "
             f"re-normalised (mean cosine to original {cosine:.3f}); texts varied by word "
             "dropout and swaps; not re-embedded"
