@@ -193,6 +193,9 @@ def load_config(instance_path: Path) -> dict:
         # Periodic work run by `vocportal scheduler` (RQ's cron scheduler).
         "SWEEP_INTERVAL_SECONDS": int(os.environ.get("SWEEP_INTERVAL_SECONDS", "60")),
         "TOPICS_REFRESH_SECONDS": int(os.environ.get("TOPICS_REFRESH_SECONDS", "3600")),
+        # Themes: above this many items a sample of this size is fitted and the rest placed
+        # in their nearest theme (unset: the pipeline's default, 20,000).
+        "THEMES_SAMPLE_ABOVE": int(os.environ.get("THEMES_SAMPLE_ABOVE") or 0) or None,
         # Notifications: a send claim older than this is taken as a dead worker's and
         # re-driven; digests go out once a day at this UTC hour; theme alerts are checked
         # this often.
