@@ -62,9 +62,11 @@ def test_staff_update_reaches_the_voter_and_the_public_pages(
 
     # Staff ship it through a changelog entry.
     staff_page.goto("/changelog/new")
-    staff_page.get_by_label("Title").fill("Shift calendars, everywhere")
+    staff_page.get_by_label("Title", exact=True).fill("Shift calendars, everywhere")
     staff_page.get_by_label("What changed (Markdown)").fill("Subscribe to your shifts.")
-    staff_page.get_by_label("Ideas this ships (they become shipped)").select_option(str(idea.id))
+    # The picker: filter the list by the idea's title, then tick it.
+    staff_page.get_by_label("Filter ideas by title, number or status").fill(idea.title[:12])
+    staff_page.get_by_test_id("idea-picker").get_by_role("checkbox", name=idea.title).check()
     staff_page.get_by_role("button", name="Publish").click()
     expect(staff_page.get_by_test_id("changelog-entry").first).to_contain_text(
         "Shift calendars, everywhere"
