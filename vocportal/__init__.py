@@ -35,6 +35,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     from vocportal.commands import register_commands
     from vocportal.embeddings.warm import register_warm_up
     from vocportal.errors import register_error_handlers
+    from vocportal.pagecache import register_invalidation
     from vocportal.web import apply_proxy_fix, private_cache, register_template_helpers
 
     register_error_handlers(app)
@@ -42,6 +43,9 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     # Logged-in pages are private; behind PROXY_FIX_HOPS proxies, the client's address.
     app.after_request(private_cache)
     apply_proxy_fix(app)
+    # Commits that change what anonymous visitors may see clear every process's page cache
+    # (web, workers and commands all change ideas through the same sessions).
+    register_invalidation()
     register_commands(app)
     register_warm_up(app)
     return app

@@ -138,9 +138,6 @@ def register_invalidation() -> None:
 
 def cache_for_anonymous(view: Callable) -> Callable:
     """Serve `view` from the page cache to anonymous visitors (see the module docstring)."""
-    # Every process that builds the app's views (web, workers, commands) changes ideas
-    # through the same sessions, so this is where the invalidation is wired.
-    register_invalidation()
 
     @wraps(view)
     def wrapped(*args, **kwargs):
