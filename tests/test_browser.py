@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,10 +76,9 @@ def browser():
             browser.close()
 
 
-@pytest.fixture
-def live_server(app_factory):
-    """The portal served over HTTP on 127.0.0.1 (random port) from a daemon thread."""
-    app = app_factory(SERVER_NAME=None)
+@contextmanager
+def serving(app):
+    """Serve `app` over HTTP on 127.0.0.1 (random port) from a daemon thread; yield its URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -88,6 +88,13 @@ def live_server(app_factory):
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+@pytest.fixture
+def live_server(app_factory):
+    """The portal served over HTTP on 127.0.0.1 (random port) from a daemon thread."""
+    with serving(app_factory(SERVER_NAME=None)) as url:
+        yield url
 
 
 @dataclass

@@ -6,15 +6,13 @@ The cold start of a separate gunicorn process, timed, is benchmarks/similar_cold
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 from playwright.sync_api import Browser, expect
-from werkzeug.serving import make_server
 
 from tests.factories import PASSWORD
-from tests.test_browser import TIMEOUT_MS, Problems, browser, log_in  # noqa: F401 (fixture)
+from tests.test_browser import TIMEOUT_MS, Problems, browser, log_in, serving  # noqa: F401 (fixture)
 from tests.test_similar import WARM_TIMEOUT, corpus  # noqa: F401 (fixture)
 from vocportal.embeddings import warm
 
@@ -26,16 +24,11 @@ def cold_server(app_factory):
     """A live server whose app has not loaded the similar-ideas model: as a web process
     after start, except that warming starts with the first look-up (deterministic here)."""
     web = app_factory(SERVER_NAME=None, SIMILAR_WAIT_FOR_MODEL=False)
-    server = make_server("127.0.0.1", 0, web, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield web, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        warm.wait(web, WARM_TIMEOUT)  # the warm-up thread ends before the tables are emptied
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with serving(web) as url:
+        try:
+            yield web, url
+        finally:
+            warm.wait(web, WARM_TIMEOUT)  # the warm-up thread ends before the tables are emptied
 
 
 def test_quick_matches_then_smarter_suggestions(

@@ -5,7 +5,6 @@ exchanges the code and checks the ID token's signature, issuer, audience and non
 
 from __future__ import annotations
 
-import threading
 from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
@@ -14,9 +13,8 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from tests.test_browser import TIMEOUT_MS, Problems, browser  # noqa: F401  (fixture)
+from tests.test_browser import TIMEOUT_MS, Problems, browser, serving  # noqa: F401  (fixture)
 from vocportal.accounts import mfa
 from vocportal.accounts import operations as account_ops
 from vocportal.accounts.models import User
@@ -307,15 +305,8 @@ def test_password_login_off_offers_providers_only_and_refuses_passwords(
 @pytest.fixture
 def sso_live_server(app_factory, oidc_server):
     app = app_factory(SERVER_NAME=None, OIDC_PROVIDERS=providers(oidc_server))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="sso-live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.mark.browser
