@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from jobs.runtime import _retries_left, task
+from jobs.runtime import retries_left, task
 from vocportal.feedback.importer import import_rows, open_csv
 
 
@@ -24,7 +24,7 @@ def import_csv(name: str, original: str = "", *, progress) -> dict:
                 file, progress=lambda n: progress(n / total, f"{n} of {total} rows")
             )
     except BaseException:
-        if _retries_left() == 0:
+        if retries_left() == 0:
             path.unlink(missing_ok=True)
         raise
     path.unlink(missing_ok=True)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask import current_app, url_for
-from rq import get_current_job
 
-from jobs.runtime import task
+from jobs.runtime import give_up_retries, task
 from vocportal.accounts import operations as accounts
 from vocportal.mail import MessageBuildError, render_email, send_email
 
@@ -44,16 +43,9 @@ def send_password_reset(email: str, *, progress) -> str:
     except MessageBuildError:
         # The stored address cannot be a recipient: no retry can help. The job fails now,
         # its record saying why, instead of being tried again.
-        _no_retries()
+        give_up_retries()
         raise
     return "sent"
-
-
-def _no_retries() -> None:
-    """Let the running job fail without being retried (RQ reads this when it fails)."""
-    job = get_current_job()
-    if job is not None:
-        job.retries_left = 0
 
 
 def _lifetime(seconds: int) -> str:

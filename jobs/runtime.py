@@ -63,11 +63,22 @@ def _set(record_id: int, **values) -> None:
         conn.execute(update(JobRecord).where(JobRecord.id == record_id).values(**values))
 
 
-def _retries_left() -> int:
+def retries_left() -> int:
+    """How many more times RQ will retry the running job if it fails now (0 outside RQ)."""
     from rq import get_current_job
 
     job = get_current_job()
     return int(getattr(job, "retries_left", 0) or 0) if job is not None else 0
+
+
+def give_up_retries() -> None:
+    """Let the running job fail without being retried, for a failure no retry can help:
+    RQ reads this when the job fails, and `task` records it as failed, not retrying."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    if job is not None:
+        job.retries_left = 0
 
 
 def task(func: Callable) -> Callable:
@@ -103,7 +114,7 @@ def task(func: Callable) -> Callable:
                 db.session.commit()
             except BaseException as error:
                 db.session.rollback()
-                retrying = _retries_left() > 0
+                retrying = retries_left() > 0
                 _set(
                     record_id,
                     state=JobState.retrying if retrying else JobState.failed,
