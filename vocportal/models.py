@@ -2,6 +2,7 @@
 
 from vocportal.accounts.models import Role, User
 from vocportal.api.models import ApiToken
+from vocportal.audit.models import AuditEntry
 from vocportal.changelog.models import ChangelogEntry
 from vocportal.customers.models import Company, Segment
 from vocportal.embeddings.models import Embedding
@@ -31,6 +32,7 @@ from vocportal.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiToken",
+    "AuditEntry",
     "Company",
     "FeedbackItem",
     "Segment",
