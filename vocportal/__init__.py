@@ -32,6 +32,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     register_assets(app)
     register_extensions(app)
     register_blueprints(app)
+    register_subscribers()
     from vocportal.commands import register_commands
     from vocportal.embeddings.warm import register_warm_up
     from vocportal.errors import register_error_handlers
@@ -49,6 +50,20 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     register_commands(app)
     register_warm_up(app)
     return app
+
+
+def register_subscribers() -> None:
+    """Connect each feature's listeners to the ideas' domain events (vocportal.ideas.events).
+
+    Blinker keeps one connection per receiver, so building several apps connects once.
+    """
+    from vocportal.embeddings import subscribers as embeddings
+    from vocportal.notifications import subscribers as notifications
+    from vocportal.triage import subscribers as triage
+    from vocportal.webhooks import subscribers as webhooks
+
+    for feature in (notifications, webhooks, embeddings, triage):
+        feature.connect()
 
 
 def register_extensions(app: Flask) -> None:

@@ -60,6 +60,12 @@ idea_hidden = _signals.signal(
     (True when hidden, False when shown again).""",
 )
 
+idea_muted = _signals.signal(
+    "idea-muted",
+    doc="""A person opted out of everything about the idea (`muted` True), or followed it
+    again by choice (`muted` False). Keyword arguments: `actor` (the person) and `muted`.""",
+)
+
 comment_hidden = _signals.signal(
     "comment-hidden",
     doc="""Staff hid a comment on the idea, or showed it again. Keyword arguments: `actor`,

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from vocportal.accounts.models import User
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
+from vocportal.ideas import events
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Follow, Idea, IdeaStatus, MergeRecord, Vote
 from vocportal.timeutil import utcnow
@@ -114,6 +115,7 @@ def merge(actor: User, duplicate: Idea, target: Idea, message: str = "") -> Merg
         (message.strip() + "\n\n" + note).strip(),
         announcement=(message.strip() + "\n\n" + told).strip(),
     )
+    events.idea_merged.send(duplicate, actor=actor, target=target, record=record)
     db.session.refresh(duplicate)
     db.session.refresh(target)
     return record
@@ -171,6 +173,9 @@ def unmerge(actor: User, duplicate: Idea) -> MergeRecord:
         record.previous_status,
         "No longer marked as a duplicate; its votes are back.",
         notify=False,
+    )
+    events.idea_unmerged.send(
+        duplicate, actor=actor, target=db.session.get(Idea, target_id), record=record
     )
     db.session.refresh(duplicate)
     return record

@@ -15,9 +15,9 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, true, upd
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vocportal.accounts.models import User
-from vocportal.embeddings.operations import enqueue_idea_embedding
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
+from vocportal.ideas import events
 from vocportal.ideas.models import (
     Board,
     Comment,
@@ -29,11 +29,7 @@ from vocportal.ideas.models import (
 )
 from vocportal.ideas.search import ranked_matches
 from vocportal.markdown import render_markdown
-from vocportal.notifications import operations as notifications
-from vocportal.notifications.models import EventKind
 from vocportal.timeutil import utcnow
-from vocportal.webhooks import operations as webhooks
-from vocportal.webhooks.models import WebhookEvent
 
 #: Trending weighs each vote by 2**(age / half-life); see Idea.trend_score.
 TREND_EPOCH = datetime(2025, 1, 1)
@@ -237,8 +233,7 @@ def create_idea(author: User, board: Board, title: str, body: str) -> Idea:
     db.session.add(idea)
     db.session.flush()
     vote(author, idea)
-    enqueue_idea_embedding(idea)
-    webhooks.emit(WebhookEvent.idea_created, webhooks.idea_payload(idea))
+    events.idea_created.send(idea, actor=author)
     return idea
 
 
@@ -253,7 +248,7 @@ def edit_idea(actor: User, idea: Idea, title: str, body: str, board: Board) -> N
     idea.board = board
     idea.updated_at = utcnow()
     db.session.flush()
-    enqueue_idea_embedding(idea)
+    events.idea_edited.send(idea, actor=actor)
 
 
 def withdraw_idea(actor: User, idea: Idea) -> None:
@@ -267,8 +262,11 @@ def withdraw_idea(actor: User, idea: Idea) -> None:
 def set_idea_hidden(actor: User, idea: Idea, hidden: bool) -> None:
     if not actor.is_staff:
         raise PermissionDenied()
+    if (idea.hidden_at is not None) == hidden:
+        return
     idea.hidden_at = utcnow() if hidden else None
     db.session.flush()
+    events.idea_hidden.send(idea, actor=actor, hidden=hidden)
 
 
 def idea_path(idea_id: int, anchor: str = "") -> str:
@@ -327,24 +325,10 @@ def change_status(
     db.session.add(change)
     idea.status = new_status
     idea.updated_at = utcnow()
-    mark_triaged(actor, idea, responded=True)
     db.session.flush()
-    if notify and idea.is_public:
-        title = (
-            f"{idea.title}: now {new_status.label.lower()}"
-            if change.old_status is not new_status
-            else f"{idea.title}: a status update"
-        )
-        notifications.record_event(
-            EventKind.status_update,
-            title=title,
-            text=change.message if announcement is None else announcement.strip(),
-            link=idea_path(idea.id, f"status-{change.id}"),
-            actor=actor,
-            idea_id=idea.id,
-            status_change_id=change.id,
-        )
-    webhooks.emit(WebhookEvent.status_changed, webhooks.status_payload(idea, change))
+    events.status_changed.send(
+        idea, actor=actor, change=change, notify=notify, announcement=announcement
+    )
     return change
 
 
@@ -408,14 +392,25 @@ def follow(user: User, idea: Idea) -> None:
     )
 
 
+def _set_muted(user: User, idea: Idea, muted: bool) -> None:
+    dialect = db.engine.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(Follow).values(idea_id=idea.id, user_id=user.id, created_at=utcnow(), muted=muted)
+    db.session.execute(
+        stmt.on_conflict_do_update(index_elements=["idea_id", "user_id"], set_={"muted": muted})
+    )
+    db.session.flush()
+    events.idea_muted.send(idea, actor=user, muted=muted)
+
+
 def follow_again(user: User, idea: Idea) -> None:
     """Follow an idea by choice, undoing an earlier opt-out."""
-    notifications.mute(user, idea, False)
+    _set_muted(user, idea, False)
 
 
 def unfollow(user: User, idea: Idea) -> None:
     """Opt out of an idea: nothing about it reaches the person, even if they voted."""
-    notifications.mute(user, idea, True)
+    _set_muted(user, idea, True)
 
 
 # --- comments ----------------------------------------------------------------------------
@@ -437,21 +432,8 @@ def add_comment(author: User, idea: Idea, body: str, official: bool = False) -> 
         update(Idea).where(Idea.id == idea.id).values(comment_count=Idea.comment_count + 1)
     )
     follow(author, idea)
-    mark_triaged(author, idea, responded=True)
     db.session.flush()
-    # A staff answer or question reaches the author and followers (never about an idea
-    # that is not public: see `change_status`).
-    if author.is_staff and idea.is_public:
-        notifications.record_event(
-            EventKind.comment,
-            title=f"{author.display_name} ({portal_team()}) commented on {idea.title}",
-            text=comment.body,
-            link=idea_path(idea.id, f"c{comment.id}"),
-            actor=author,
-            idea_id=idea.id,
-            comment_id=comment.id,
-        )
-    webhooks.emit(WebhookEvent.comment_created, webhooks.comment_payload(comment))
+    events.comment_added.send(idea, actor=author, comment=comment)
     return comment
 
 
@@ -483,6 +465,9 @@ def set_comment_hidden(actor: User, comment: Comment, hidden: bool) -> None:
         .values(comment_count=Idea.comment_count + (-1 if hidden else 1))
     )
     db.session.flush()
+    events.comment_hidden.send(
+        db.session.get(Idea, comment.idea_id), actor=actor, comment=comment, hidden=hidden
+    )
 
 
 def set_comment_official(actor: User, comment: Comment, official: bool) -> None:

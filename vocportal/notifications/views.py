@@ -124,7 +124,7 @@ def undo_unsubscribe(token: str):
     if idea is None:
         ops.set_email_pref(user, EmailPref.immediate)
     else:
-        ops.mute(user, idea, False)
+        ideas.follow_again(user, idea)
     db.session.commit()
     return render_template("notifications/resubscribed.html", idea=idea, named=_named(idea))
 
