@@ -34,6 +34,13 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (os.environ.get(name) or default).strip().lower()
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
 def _secret_key(instance_path: Path) -> str:
     """Return SECRET_KEY from the environment, or one generated once and kept in instance/."""
     if os.environ.get("SECRET_KEY"):
@@ -159,6 +166,13 @@ def load_config(instance_path: Path) -> dict:
         "LIMIT_COMMENT": os.environ.get("LIMIT_COMMENT", "60/hour"),
         "LIMIT_VOTE": os.environ.get("LIMIT_VOTE", "120/minute"),
         "LIMIT_SIMILAR": os.environ.get("LIMIT_SIMILAR", "120/minute"),
+        # Moderation (vocportal.moderation): whose posts wait for staff review (off, new or
+        # everyone), how many published posts make a person no longer new, how few seconds
+        # between showing a form and sending it flag a post, and how many links hold it.
+        "MODERATION": _choice("MODERATION", ("off", "new", "everyone"), "off"),
+        "MODERATION_NEW_POSTS": int(os.environ.get("MODERATION_NEW_POSTS", "2")),
+        "MODERATION_MIN_SECONDS": float(os.environ.get("MODERATION_MIN_SECONDS", "3")),
+        "MODERATION_MAX_LINKS": int(os.environ.get("MODERATION_MAX_LINKS", "2")),
         # The JSON API: every request per token, and per address without one.
         "LIMIT_API": os.environ.get("LIMIT_API", "600/minute"),
         "LIMIT_API_ANONYMOUS": os.environ.get("LIMIT_API_ANONYMOUS", "60/minute"),

@@ -17,6 +17,7 @@ from vocportal.ideas.models import (
     StatusChange,
     Vote,
 )
+from vocportal.moderation.models import ModerationReview
 from vocportal.notifications.models import Notification, NotificationEvent
 from vocportal.queue.models import JobRecord, JobState
 from vocportal.themes.models import (
@@ -41,6 +42,7 @@ __all__ = [
     "Board",
     "InternalNote",
     "MergeRecord",
+    "ModerationReview",
     "Notification",
     "NotificationEvent",
     "ThemeAlert",

@@ -29,6 +29,24 @@ class IdeaStatus(enum.Enum):
         return self.value.replace("_", " ").capitalize()
 
 
+class Moderation(enum.Enum):
+    """Why a post is kept off the board by moderation (`vocportal.moderation`); NULL on a
+    post means published. Either way only its author and staff see it."""
+
+    held = "held"  #: waiting for staff review ("awaiting review" for its author)
+    rejected = "rejected"  #: staff turned it down; its author was told why
+
+    @property
+    def label(self) -> str:
+        return "awaiting review" if self is Moderation.held else "not published"
+
+
+def moderation_column():
+    return mapped_column(
+        Enum(Moderation, name="moderation", native_enum=False, length=16), nullable=True
+    )
+
+
 def status_column(**kwargs):
     return mapped_column(
         Enum(IdeaStatus, name="idea_status", native_enum=False, length=16), **kwargs
@@ -97,6 +115,9 @@ class Idea(db.Model):
     first_response_at: Mapped[datetime | None]
     #: Set while the idea is merged into another as its duplicate (see MergeRecord).
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"), index=True)
+    #: Held for review or rejected by moderation (NULL: published). Nothing is announced
+    #: about a held idea (no webhook, notification, embedding) until staff approve it.
+    moderation: Mapped[Moderation | None] = moderation_column()
 
     board: Mapped[Board] = relationship(lazy="joined")
     author: Mapped[User] = relationship(lazy="joined", foreign_keys=[author_id])
@@ -105,13 +126,16 @@ class Idea(db.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.withdrawn_at is None and self.hidden_at is None
+        return self.withdrawn_at is None and self.hidden_at is None and self.moderation is None
 
     @property
     def visibility(self) -> str:
-        """Who may see it, in a word for labels: public, hidden (by staff) or withdrawn."""
+        """Who may see it, in a word for labels: public, hidden (by staff), held or rejected
+        (by moderation) or withdrawn."""
         if self.hidden_at is not None:
             return "hidden"
+        if self.moderation is not None:
+            return self.moderation.value
         return "withdrawn" if self.withdrawn_at is not None else "public"
 
 
@@ -156,6 +180,9 @@ class Comment(db.Model):
     edited_at: Mapped[datetime | None]
     #: Set when staff hide the comment; only staff still see it.
     hidden_at: Mapped[datetime | None]
+    #: Held for review or rejected by moderation (NULL: published): only its author and
+    #: staff see it, it is not counted in `Idea.comment_count`, and nothing announces it.
+    moderation: Mapped[Moderation | None] = moderation_column()
 
     author: Mapped[User] = relationship(lazy="joined")
 

@@ -17,6 +17,7 @@ class EventKind(enum.Enum):
     status_update = "status_update"  #: an idea's status changed (with a message)
     comment = "comment"  #: staff commented on an idea
     theme_alert = "theme_alert"  #: early warning: a theme jumped above its baseline (staff)
+    moderation = "moderation"  #: staff rejected a held or flagged post (its author only)
 
 
 class Channel(enum.Enum):
