@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, union
+from sqlalchemy import func, select
 
+from vocportal import audience
 from vocportal.accounts.models import User
 from vocportal.customers.models import Company, Segment
 from vocportal.errors import OperationError, PermissionDenied
@@ -187,22 +188,11 @@ def weights() -> Weights:
 
 
 def supporter_rows(idea_ids: list[int]):
-    """(idea_id, user_id, company_id) for each supporter of those ideas, once per idea:
-    the author, voters and the authors of feedback linked to the idea."""
-    from vocportal.feedback.models import FeedbackItem
-    from vocportal.ideas.models import Idea, Vote
-
+    """(idea_id, user_id, company_id) for each person asking for those ideas, once per
+    idea: demand as `vocportal.audience` defines it (author, voters, linked feedback)."""
     if not idea_ids:
         return []
-    pairs = union(
-        select(Idea.id.label("idea_id"), Idea.author_id.label("user_id")).where(
-            Idea.id.in_(idea_ids)
-        ),
-        select(Vote.idea_id, Vote.user_id).where(Vote.idea_id.in_(idea_ids)),
-        select(FeedbackItem.idea_id, FeedbackItem.author_id).where(
-            FeedbackItem.idea_id.in_(idea_ids)
-        ),
-    ).subquery()
+    pairs = audience.demand_pairs(idea_ids).subquery()
     return db.session.execute(
         select(pairs.c.idea_id, pairs.c.user_id, User.company_id).join(
             User, User.id == pairs.c.user_id
@@ -291,6 +281,7 @@ def _ranked(segment: Segment | None, weighted: bool) -> list[tuple[int, Demand]]
             select(Idea.id).where(
                 Idea.withdrawn_at.is_(None),
                 Idea.hidden_at.is_(None),
+                Idea.moderation.is_(None),
                 Idea.duplicate_of_id.is_(None),
             )
         )
@@ -311,8 +302,7 @@ def _with_ideas(rows: list[tuple[int, Demand]]) -> list[tuple]:
     from vocportal.ideas.models import Idea
 
     ideas = {
-        i.id: i
-        for i in db.session.scalars(select(Idea).where(Idea.id.in_([r[0] for r in rows])))
+        i.id: i for i in db.session.scalars(select(Idea).where(Idea.id.in_([r[0] for r in rows])))
     }
     return [(ideas[i], d) for i, d in rows if i in ideas]
 

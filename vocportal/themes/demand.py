@@ -1,15 +1,15 @@
 """Demand per theme: supporters, votes, growth, untriaged items and weekly volume.
 
-A theme's *supporters* are the distinct people who posted or voted for an item in it, each
-counted once per theme however many of its items they support. A supporter is *new* in a
-window when their first support of the theme (the earliest item they posted or vote they
-cast in it) falls in that window, so the new supporters of all windows add up to the
+A theme's *supporters* are the distinct people asking for an item in it (for an idea: its
+demand as `vocportal.audience` defines it, author, voters and linked feedback senders; for
+a feedback item: its sender), each counted once per theme however many of its items they
+support. A supporter is *new* in a window when their first support of the theme (the
+earliest act of demand in it) falls in that window, so the new supporters of all windows add up to the
 theme's supporters. *Volume* is the number of items created in a window.
 
 Every figure is computed for all requested themes at once, by a handful of grouped queries
 whose windows are plain timestamp comparisons (the same SQL on SQLite and PostgreSQL).
 Item types plug in through `SOURCES`: each says how to read its items and its supports.
-Only ideas exist now; feedback items add a source.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, case, func, literal, select, union_all
 
+from vocportal import audience
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
-from vocportal.ideas.models import Idea, IdeaStatus, Vote
+from vocportal.ideas.models import Idea, IdeaStatus
 from vocportal.themes.models import Theme, ThemeItem
 from vocportal.timeutil import utcnow
 
@@ -55,6 +56,7 @@ def _live_ideas(stmt: Select) -> Select:
         ThemeItem.theme_id.is_not(None),
         Idea.withdrawn_at.is_(None),
         Idea.hidden_at.is_(None),
+        Idea.moderation.is_(None),
         Idea.status != IdeaStatus.duplicate,
     )
 
@@ -71,23 +73,20 @@ def _idea_items() -> Select:
 
 
 def _idea_supports() -> list[Select]:
-    authors = _live_ideas(
-        select(
-            ThemeItem.theme_id.label("theme_id"),
-            Idea.author_id.label("user_id"),
-            Idea.created_at.label("at"),
-        ).select_from(Idea)
-    )
-    voters = _live_ideas(
-        select(
-            ThemeItem.theme_id.label("theme_id"),
-            Vote.user_id.label("user_id"),
-            Vote.created_at.label("at"),
+    """Each act of demand behind an idea in a theme (`vocportal.audience.DEMAND`: posting
+    it, voting for it, sending feedback staff linked to it)."""
+    acts = audience.relations(audience.DEMAND).subquery()
+    return [
+        _live_ideas(
+            select(
+                ThemeItem.theme_id.label("theme_id"),
+                acts.c.user_id.label("user_id"),
+                acts.c.at.label("at"),
+            )
+            .select_from(Idea)
+            .join(acts, acts.c.idea_id == Idea.id)
         )
-        .select_from(Vote)
-        .join(Idea, Idea.id == Vote.idea_id)
-    )
-    return [authors, voters]
+    ]
 
 
 def _in_theme_feedback(stmt: Select) -> Select:

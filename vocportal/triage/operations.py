@@ -6,15 +6,15 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import Select, func, literal, select, union
+from sqlalchemy import Select, func, select
 
+from vocportal import audience
 from vocportal.accounts.models import EmailPref, Role, User
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.ideas import operations as ideas
-from vocportal.ideas.models import Comment, Idea, IdeaStatus, StatusChange, Vote
+from vocportal.ideas.models import Idea, IdeaStatus, StatusChange
 from vocportal.markdown import render_markdown
-from vocportal.notifications import operations as notifications
 from vocportal.notifications.models import (
     Channel,
     EventKind,
@@ -36,15 +36,18 @@ def _require_staff(actor: User) -> None:
 
 
 def _live():
-    return (Idea.withdrawn_at.is_(None), Idea.duplicate_of_id.is_(None))
+    # Held and rejected ideas wait in the moderation queue, not here.
+    return (
+        Idea.withdrawn_at.is_(None),
+        Idea.duplicate_of_id.is_(None),
+        Idea.moderation.is_(None),
+    )
 
 
 def inbox_query() -> Select:
     """Ideas no staff member has acted on yet, oldest first, as a SELECT to page through."""
     return (
-        select(Idea)
-        .where(Idea.triaged_at.is_(None), *_live())
-        .order_by(Idea.created_at, Idea.id)
+        select(Idea).where(Idea.triaged_at.is_(None), *_live()).order_by(Idea.created_at, Idea.id)
     )
 
 
@@ -183,23 +186,21 @@ class Audience:
 def status_audience(actor: User, targets: list[Idea]) -> Audience:
     """Who a status update by `actor` on each of `targets` would notify, counted once each.
 
-    Uses `notifications.recipients`, the fan-out's own definition of who hears about an
-    idea's status update (author, voters, commenters, followers, linked feedback authors;
-    minus muted, blocked and the actor). Ideas that are not public are not announced."""
+    The fan-out's own definition of who hears about a status update
+    (`vocportal.audience`: author, voters, commenters, followers, linked feedback senders;
+    minus muted and blocked people), minus the actor. Ideas that are not public are not
+    announced."""
     announced = [i for i in targets if i.is_public]
     pairs: set[tuple[int, int]] = set()
     email: dict[int, bool] = {}
     for start in range(0, len(announced), _AUDIENCE_CHUNK):
-        chunk = announced[start : start + _AUDIENCE_CHUNK]
-        parts = [
-            notifications.recipients(
-                NotificationEvent(
-                    kind=EventKind.status_update, idea_id=idea.id, actor_id=actor.id
-                )
-            ).with_only_columns(literal(idea.id).label("idea_id"), User.id, User.email_pref)
-            for idea in chunk
-        ]
-        stmt = parts[0] if len(parts) == 1 else union(*parts)
+        chunk = [i.id for i in announced[start : start + _AUDIENCE_CHUNK]]
+        heard = audience.hearing(audience.Audience.status_update, chunk).subquery()
+        stmt = (
+            select(heard.c.idea_id, User.id, User.email_pref)
+            .join(User, User.id == heard.c.user_id)
+            .where(User.id != actor.id)
+        )
         for idea_id, user_id, pref in db.session.execute(stmt):
             pairs.add((idea_id, user_id))
             email[user_id] = pref is not EmailPref.never
@@ -267,17 +268,6 @@ class Metrics:
         return self.outcome_told / self.outcome_supporters if self.outcome_supporters else None
 
 
-def _supporter_pairs(idea_ids):
-    """(idea_id, user_id) for every supporter of those ideas: author, voters, commenters."""
-    return union(
-        select(Idea.id.label("idea_id"), Idea.author_id.label("user_id")).where(
-            Idea.id.in_(idea_ids)
-        ),
-        select(Vote.idea_id, Vote.user_id).where(Vote.idea_id.in_(idea_ids)),
-        select(Comment.idea_id, Comment.author_id).where(Comment.idea_id.in_(idea_ids)),
-    ).subquery()
-
-
 def metrics(now=None) -> list[Metrics]:
     """The staff metrics page: overall first, then one row per owner (and "no owner")."""
     now = now or utcnow()
@@ -295,7 +285,11 @@ def metrics(now=None) -> list[Metrics]:
     supporters: dict[int, int] = {}
     told: dict[int, int] = {}
     if final_ids:
-        pairs = _supporter_pairs(final_ids)
+        # The people a status update on the idea reaches (`vocportal.audience`), customers
+        # only: the share counts exactly the set the notifications go to.
+        pairs = audience.hearing(
+            audience.Audience.status_update, final_ids, customers_only=True
+        ).subquery()
         supporters = dict(
             db.session.execute(
                 select(pairs.c.idea_id, func.count()).group_by(pairs.c.idea_id)
