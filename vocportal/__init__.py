@@ -34,6 +34,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     register_blueprints(app)
     register_subscribers()
     from vocportal.commands import register_commands
+    from vocportal.audit import init_app as init_audit
     from vocportal.embeddings.warm import register_warm_up
     from vocportal.errors import register_error_handlers
     from vocportal.pagecache import register_invalidation
@@ -49,6 +50,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     register_invalidation()
     register_commands(app)
     register_warm_up(app)
+    init_audit(app)
     return app
 
 

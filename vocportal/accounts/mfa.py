@@ -27,6 +27,8 @@ from sqlalchemy import delete, select
 
 from vocportal.accounts.models import RecoveryCode, User
 from vocportal.accounts.operations import end_sessions
+from vocportal.audit import operations as audit_ops
+from vocportal.audit.models import AuditEntry
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.timeutil import utcnow
@@ -220,12 +222,10 @@ def disable(user: User) -> None:
     db.session.flush()
 
 
-def reset_by_admin(actor: User, user: User) -> dict:
+def reset_by_admin(actor: User, user: User) -> AuditEntry:
     """An admin turns another person's MFA off (a lost phone and no recovery codes left):
     their sessions end, and they enrol again at their next staff page if it is required.
-
-    Return the record of it (who, whom, when) in the shape the audit log will keep; until
-    that log exists it is written to the application log."""
+    Return the audit entry that records it."""
     if not actor.is_admin:
         raise PermissionDenied()
     if user.id == actor.id:
@@ -234,22 +234,10 @@ def reset_by_admin(actor: User, user: User) -> dict:
         raise OperationError(f"{user.email} has no two-factor authentication to reset.")
     disable(user)
     end_sessions(user)
-    entry = {
-        "action": "mfa.reset",
-        "actor_id": actor.id,
-        "actor_email": actor.email,
-        "target_type": "user",
-        "target_id": user.id,
-        "target_email": user.email,
-        "at": utcnow().isoformat(),
-    }
-    # The audit log (a later task) must take this over: until then the app log keeps it.
-    current_app.logger.warning(
-        "audit: %s (%s) reset the two-factor authentication of %s (%s) at %s",
-        actor.email,
-        actor.id,
-        user.email,
-        user.id,
-        entry["at"],
+    return audit_ops.record(
+        actor,
+        "user.mfa_reset",
+        target_type="user",
+        target_id=user.id,
+        summary=f"Two-factor authentication of {user.email} reset",
     )
-    return entry

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from vocportal.accounts.models import Role, User
 from vocportal.api.models import TokenRevocation
 from vocportal.api.operations import revoke_tokens_of
+from vocportal.audit import operations as audit_ops
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.security import hash_password, password_problem, verify_password
@@ -308,8 +309,16 @@ def set_role(actor: User, user: User, role: Role) -> None:
         admins = db.session.scalar(select(func.count()).where(User.role == Role.admin))
         if admins <= 1:
             raise OperationError("The portal needs at least one admin.", field="role")
-    user.role = role
+    old, user.role = user.role, role
     db.session.flush()
+    audit_ops.record(
+        actor,
+        "user.role_changed",
+        target_type="user",
+        target_id=user.id,
+        summary=f"Role of {user.email} from {old.value} to {role.value}",
+        details={"from": old.value, "to": role.value},
+    )
 
 
 def set_blocked(actor: User, user: User, blocked: bool) -> None:
@@ -322,3 +331,10 @@ def set_blocked(actor: User, user: User, blocked: bool) -> None:
     if blocked:
         end_sessions(user)
     db.session.flush()
+    audit_ops.record(
+        actor,
+        "user.blocked" if blocked else "user.unblocked",
+        target_type="user",
+        target_id=user.id,
+        summary=f"{user.email} {'blocked' if blocked else 'unblocked'}",
+    )

@@ -11,6 +11,7 @@ from vocportal.accounts import operations as account_ops
 from vocportal.accounts.email_forms import ButtonForm
 from vocportal.accounts.models import Role, User
 from vocportal.admin.forms import BoardForm, UserAdminForm
+from vocportal.audit import operations as audit_ops
 from vocportal.errors import OperationError
 from vocportal.extensions import db
 from vocportal.forms import commit_or_show
@@ -88,21 +89,28 @@ def reset_mfa(user_id: int):
     return redirect(url_for("admin.users"))
 
 
+def _save_board(board: Board | None, form: BoardForm) -> Board:
+    """Create (board=None) or change a board from the form; the audit log records it."""
+    actor = current_user._get_current_object()
+    values = (form.name.data, form.description.data or "", bool(form.archived.data))
+    saved = idea_ops.save_board(actor, board, *values)
+    audit_ops.record(
+        actor,
+        "settings.changed",
+        target_type="board",
+        target_id=saved.id,
+        summary=f"Board {saved.name} {'created' if board is None else 'changed'}",
+        details={"name": saved.name, "archived": saved.archived},
+    )
+    return saved
+
+
 @bp.route("/boards", methods=["GET", "POST"])
 @admin_required
 def boards():
     form = BoardForm()
     if form.validate_on_submit():
-        ok, _ = commit_or_show(
-            form,
-            lambda: idea_ops.save_board(
-                current_user._get_current_object(),
-                None,
-                form.name.data,
-                form.description.data or "",
-                bool(form.archived.data),
-            ),
-        )
+        ok, _ = commit_or_show(form, lambda: _save_board(None, form))
         if ok:
             flash("Board created.", "success")
             return redirect(url_for("admin.boards"))
@@ -117,13 +125,7 @@ def edit_board(board_id: int):
     board = db.session.get(Board, board_id) or abort(404)
     form = BoardForm(obj=board)
     if form.validate_on_submit():
-        idea_ops.save_board(
-            current_user._get_current_object(),
-            board,
-            form.name.data,
-            form.description.data or "",
-            bool(form.archived.data),
-        )
+        _save_board(board, form)
         db.session.commit()
         flash("Board saved.", "success")
         return redirect(url_for("admin.boards"))

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 
 from vocportal.accounts.models import User
 from vocportal.api.models import ApiToken, TokenRevocation
+from vocportal.audit import operations as audit_ops
 from vocportal.customers.models import Company
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
@@ -68,6 +69,14 @@ def create_token(user: User, name: str, scope: str) -> tuple[ApiToken, str]:
     )
     db.session.add(token)
     db.session.flush()
+    audit_ops.record(
+        user,
+        "api_token.created",
+        target_type="api_token",
+        target_id=token.id,
+        summary=f"API token {token.prefix}… ({token.scopes}) created",
+        details={"name": token.name, "scopes": token.scopes},
+    )
     return token, secret
 
 
@@ -97,6 +106,14 @@ def revoke_token(actor: User, token: ApiToken) -> None:
         token.revoked_at = utcnow()
         token.revoked_reason = TokenRevocation.owner
         db.session.flush()
+        audit_ops.record(
+            actor,
+            "api_token.revoked",
+            target_type="api_token",
+            target_id=token.id,
+            summary=f"API token {token.prefix}… revoked",
+            details={"name": token.name},
+        )
 
 
 def revoke_tokens_of(user: User, reason: TokenRevocation) -> int:
@@ -246,7 +263,16 @@ def import_feedback(actor: User, items: list[dict | Exception]) -> BulkResult:
             else:
                 status = "created" if done.created else "existing"
                 outcome[index] = ItemResult(index, status, id=done.id)
-    return BulkResult([outcome[i] for i in range(len(items))])
+    result = BulkResult([outcome[i] for i in range(len(items))])
+    counts = {s: result.count(s) for s in ("created", "existing", "error")}
+    audit_ops.record(
+        actor,
+        "feedback.imported",
+        target_type="feedback",
+        summary=f"{len(items)} feedback items imported through the API",
+        details={"channel": "api", **counts},
+    )
+    return result
 
 
 def error_detail(error: Exception) -> dict:

@@ -37,6 +37,7 @@ ACTIONS: dict[str, str] = {
     "webhook.updated": "Webhook changed",
     "webhook.deleted": "Webhook deleted",
     "data.exported": "Data exported",
+    "feedback.import_started": "Feedback import started",
     "feedback.imported": "Feedback imported",
     "moderation.approved": "Moderation: approved",
     "moderation.rejected": "Moderation: rejected",

@@ -24,9 +24,7 @@ class Origin:
 
 def _remember_origin() -> None:
     kind = "api" if request.path.startswith("/api/") else "web"
-    g.audit_origin = Origin(
-        kind, (request.remote_addr or "")[:45], request.user_agent.string[:255]
-    )
+    g.audit_origin = Origin(kind, (request.remote_addr or "")[:45], request.user_agent.string[:255])
 
 
 def register_origin(app: Flask) -> None:

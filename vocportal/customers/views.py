@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from vocportal.accounts.models import User
+from vocportal.audit import operations as audit_ops
 from vocportal.customers import operations as ops
 from vocportal.customers import timeline as memory
 from vocportal.customers.forms import (
@@ -26,6 +27,7 @@ from vocportal.feedback.models import FeedbackItem
 from vocportal.forms import commit_or_show
 from vocportal.ideas.models import Idea, Vote
 from vocportal.permissions import staff_required
+from vocportal.spreadsheets import spreadsheet_safe
 from vocportal.triage.forms import PostForm
 from vocportal.web import int_arg
 
@@ -256,14 +258,6 @@ def _feedback_rows(only: Segment | None):
         }
 
 
-def _spreadsheet_safe(value):
-    """Spreadsheet formula injection: a cell starting with = + - @ (or a tab or carriage
-    return, which some spreadsheets skip) is made text; an empty cell stays empty."""
-    if isinstance(value, str) and value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
-
-
 EXPORTS = {"ideas": _ideas_rows, "votes": _votes_rows, "feedback": _feedback_rows}
 
 
@@ -273,7 +267,17 @@ def export(what: str, fmt: str):
     rows_of = EXPORTS.get(what)
     if rows_of is None or fmt not in ("csv", "json"):
         abort(404)
-    rows = list(rows_of(_segment_arg()))  # ?segment=ID: only that segment's demand
+    segment = _segment_arg()  # ?segment=ID: only that segment's demand
+    rows = list(rows_of(segment))
+    audit_ops.record(
+        current_user,
+        "data.exported",
+        target_type="segment" if segment else "",
+        target_id=segment.id if segment else None,
+        summary=f"{what.capitalize()} exported as {fmt.upper()} ({len(rows)} rows)",
+        details={"what": what, "format": fmt, "rows": len(rows)},
+    )
+    db.session.commit()
     headers = {"Content-Disposition": f'attachment; filename="{what}.{fmt}"'}
     if fmt == "json":
         return Response(
@@ -284,5 +288,5 @@ def export(what: str, fmt: str):
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _spreadsheet_safe(v) for k, v in row.items()})
+            writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
     return Response(out.getvalue(), mimetype="text/csv", headers=headers)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO
 
+from vocportal.audit import operations as audit_ops
 from vocportal.errors import OperationError
 from vocportal.extensions import db
 from vocportal.feedback import operations as feedback
@@ -175,6 +176,14 @@ def import_rows(
     report.errors.sort()
     if report.created:
         feedback.request_embedding()
+    audit_ops.record(
+        None,
+        "feedback.imported",
+        target_type="feedback",
+        summary=f"Feedback CSV: {report.created} imported, {report.duplicates} already there, "
+        f"{len(report.errors)} rejected",
+        details={"channel": "csv", "created": report.created, "rejected": len(report.errors)},
+    )
     db.session.commit()
     return report
 

@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Select, bindparam, func, insert, or_, select
 
 from vocportal.accounts.models import Role, User
+from vocportal.audit import operations as audit_ops
 from vocportal.customers import operations as customers
 from vocportal.customers.models import Company
 from vocportal.errors import OperationError, PermissionDenied
@@ -284,8 +285,9 @@ def _companies_for(names: list[str]) -> dict[str, int]:
     return found
 
 
-def queue_csv_import(upload):
-    """Keep an uploaded CSV under instance/imports and queue its import (after commit)."""
+def queue_csv_import(actor: User, upload):
+    """Keep an uploaded CSV under instance/imports and queue its import (after commit);
+    the audit log records who started it."""
     import uuid
     from pathlib import Path
 
@@ -298,7 +300,7 @@ def queue_csv_import(upload):
     name = f"{uuid.uuid4().hex}.csv"
     upload.save(folder / name)
     original = Path(upload.filename or "").name[:200]
-    return defer(
+    job = defer(
         "import feedback CSV",
         "jobs.feedback.import_csv",
         name,
@@ -306,6 +308,15 @@ def queue_csv_import(upload):
         timeout=3600,
         attempts=2,
     )
+    audit_ops.record(
+        actor,
+        "feedback.import_started",
+        target_type="job",
+        target_id=job.id,
+        summary=f"Feedback CSV import of {original or name} started",
+        details={"channel": "csv", "file": original},
+    )
+    return job
 
 
 def request_embedding():

@@ -139,7 +139,7 @@ def upload():
             source=None,
             unlinked=False,
         ), 400
-    record = ops.queue_csv_import(form.file.data)
+    record = ops.queue_csv_import(current_user, form.file.data)
     db.session.commit()
     flash("Import started; its progress is below.", "success")
     return redirect(url_for("queue.index") + f"#job-{record.id}")

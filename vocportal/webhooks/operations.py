@@ -41,6 +41,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from vocportal.accounts.models import User
+from vocportal.audit import operations as audit_ops
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
@@ -137,7 +138,14 @@ def create_endpoint(actor: User, url: str, events: list[str]) -> WebhookEndpoint
     )
     db.session.add(endpoint)
     db.session.flush()
+    _audit(actor, "webhook.created", endpoint, f"Webhook to {endpoint.url} created")
     return endpoint
+
+
+def _audit(actor: User, action: str, endpoint: WebhookEndpoint, summary: str) -> None:
+    details = {"url": endpoint.url, "events": list(endpoint.events), "active": endpoint.active}
+    target = {"target_type": "webhook", "target_id": endpoint.id}
+    audit_ops.record(actor, action, **target, summary=summary, details=details)
 
 
 def set_endpoint_active(actor: User, endpoint: WebhookEndpoint, active: bool) -> None:
@@ -145,11 +153,14 @@ def set_endpoint_active(actor: User, endpoint: WebhookEndpoint, active: bool) ->
     _check_admin(actor)
     endpoint.active = active
     db.session.flush()
+    state = "turned on" if active else "turned off"
+    _audit(actor, "webhook.updated", endpoint, f"Webhook to {endpoint.url} {state}")
 
 
 def delete_endpoint(actor: User, endpoint: WebhookEndpoint) -> None:
     """Remove an endpoint with its delivery log; queued deliveries are dropped: admins only."""
     _check_admin(actor)
+    _audit(actor, "webhook.deleted", endpoint, f"Webhook to {endpoint.url} deleted")
     db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
     db.session.delete(endpoint)
     db.session.flush()

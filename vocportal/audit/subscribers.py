@@ -1,0 +1,70 @@
+"""Staff actions on ideas, written to the audit log from the ideas' domain events."""
+
+from __future__ import annotations
+
+from vocportal.accounts.models import User
+from vocportal.audit import operations as audit_ops
+from vocportal.ideas import events
+from vocportal.ideas.models import Comment, Idea, MergeRecord, StatusChange
+
+
+def on_status_changed(idea: Idea, *, actor: User, change: StatusChange, **_: object) -> None:
+    old, new = change.old_status, change.new_status
+    audit_ops.record(
+        actor,
+        "idea.status_changed",
+        target_type="idea",
+        target_id=idea.id,
+        summary=f"Status of idea #{idea.id} from {old.label} to {new.label}",
+        details={"from": old.value, "to": new.value, "status_change_id": change.id},
+    )
+
+
+def on_idea_merged(idea: Idea, *, actor: User, target: Idea, record: MergeRecord, **_) -> None:
+    _merge(idea, actor, target, record, "idea.merged", "merged into")
+
+
+def on_idea_unmerged(idea: Idea, *, actor: User, target: Idea, record: MergeRecord, **_) -> None:
+    _merge(idea, actor, target, record, "idea.unmerged", "no longer merged into")
+
+
+def _merge(idea: Idea, actor: User, target: Idea, merge: MergeRecord, action: str, verb: str):
+    audit_ops.record(
+        actor,
+        action,
+        target_type="idea",
+        target_id=idea.id,
+        summary=f"Idea #{idea.id} {verb} #{target.id}",
+        details={"into": target.id, "merge_record_id": merge.id},
+    )
+
+
+def on_idea_hidden(idea: Idea, *, actor: User, hidden: bool, **_: object) -> None:
+    audit_ops.record(
+        actor,
+        "idea.hidden" if hidden else "idea.shown",
+        target_type="idea",
+        target_id=idea.id,
+        summary=f"Idea #{idea.id} {'hidden' if hidden else 'shown again'}",
+    )
+
+
+def on_comment_hidden(
+    idea: Idea, *, actor: User, comment: Comment, hidden: bool, **_: object
+) -> None:
+    audit_ops.record(
+        actor,
+        "comment.hidden" if hidden else "comment.shown",
+        target_type="comment",
+        target_id=comment.id,
+        summary=f"Comment #{comment.id} on idea #{idea.id} {'hidden' if hidden else 'shown again'}",
+        details={"idea_id": idea.id},
+    )
+
+
+def connect() -> None:
+    events.status_changed.connect(on_status_changed)
+    events.idea_merged.connect(on_idea_merged)
+    events.idea_unmerged.connect(on_idea_unmerged)
+    events.idea_hidden.connect(on_idea_hidden)
+    events.comment_hidden.connect(on_comment_hidden)
