@@ -31,6 +31,7 @@ PERSONAL = {
     "notifications": "/notifications",
     "profile": "/profile",
     "my activity": "/me/activity",
+    "your data": "/account/privacy",
 }
 STAFF = {
     "inbox": "/staff/inbox",
@@ -45,7 +46,12 @@ STAFF = {
     "metrics": "/staff/metrics",
     "new changelog entry": "/changelog/new",
 }
-ADMIN = {"users": "/admin/users", "boards": "/admin/boards", "webhooks": "/staff/webhooks/"}
+ADMIN = {
+    "users": "/admin/users",
+    "boards": "/admin/boards",
+    "webhooks": "/staff/webhooks/",
+    "erase a person": "/admin/people/{customer}/erase",
+}
 PAGES = {
     "anonymous": {**PUBLIC, "login": "/login"},
     "customer": {**PUBLIC, **PERSONAL},
