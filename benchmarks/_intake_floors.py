@@ -113,7 +113,7 @@ def insert_floor(args, workdir: Path, instance_dir: Path, channels: dict[str, li
 
 def embed_floor(texts: list[str], batch: int = 64) -> dict:
     """The model alone, in this process: texts per second in batches of `batch`."""
-    from vocportal.embeddings.model import embed
+    from vocportal.embeddings.encoder import embed
 
     threads = os.cpu_count() or 1
     os.environ["VOCPORTAL_TORCH_THREADS"] = str(threads)  # as `vocportal worker` sets it

@@ -201,7 +201,7 @@ def refresh_queued() -> bool:
     no worker here serves the topics queue)."""
     from vocportal.extensions import db
     from vocportal.queue.models import JobRecord, JobState
-    from vocportal.themes.operations import REFRESH_KEY
+    from vocportal.themes.refresh import REFRESH_KEY
 
     return bool(
         db.session.scalar(

@@ -60,7 +60,7 @@ def log(message: str) -> None:
 
 
 def encode_rate(texts: list[str]) -> tuple[float, np.ndarray]:
-    from vocportal.embeddings.model import get_model
+    from vocportal.embeddings.reference import get_model
 
     model = get_model()
     model.encode(texts[:64], batch_size=32)  # warm-up
@@ -78,7 +78,7 @@ def run_job(texts: list[str], labels: np.ndarray, reference: np.ndarray, workdir
     from jobs.runtime import set_app
     from vocportal import create_app
     from vocportal.accounts.models import User
-    from vocportal.embeddings.model import MODEL_NAME, embed
+    from vocportal.embeddings.encoder import MODEL_NAME, embed
     from vocportal.embeddings.models import Embedding
     from vocportal.extensions import db
     from vocportal.feedback.models import FeedbackItem, FeedbackSource
@@ -177,7 +177,7 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(args.threads)
-    from vocportal.embeddings.model import backend
+    from vocportal.embeddings.encoder import backend
 
     path = args.data or require_banking77_train()
     texts, label_list = read_labelled_csv(path)

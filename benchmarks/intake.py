@@ -35,7 +35,7 @@ after the channels (their mean is used):
   there) stored with one plain executemany INSERT into `feedback_items` (SQLAlchemy Core)
   and one commit, in a fresh database of the same kind. Each channel reports
   `ratio_to_insert_floor` = channel rows/s / floor rows/s (1.0 would be the floor).
-- embedding floor: the raw model, `vocportal.embeddings.model.embed` in this process, on an
+- embedding floor: the raw model, `vocportal.embeddings.encoder.embed` in this process, on an
   evenly spread sample of the same texts in batches of 64 (as the job calls it), with as many
   torch threads as a worker uses. Each channel reports `embedded_time_ratio_to_floor` =
   seconds to all embedded / (rows / floor texts per second) (1.0 would be the floor), and

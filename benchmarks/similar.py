@@ -97,7 +97,7 @@ def load_csv(path: Path, text_col: str, label_col: str) -> tuple[list[str], np.n
 
 def embed_all(texts: list[str], cache: Path | None) -> np.ndarray:
     """Embed every text as the portal would embed an idea with that title and no body."""
-    from vocportal.embeddings.model import MODEL_NAME, embed, idea_text
+    from vocportal.embeddings.encoder import MODEL_NAME, embed, idea_text
 
     docs = [idea_text(t, "") for t in texts]
     key = hashlib.sha256("\n".join([MODEL_NAME, *docs]).encode()).hexdigest()
@@ -266,8 +266,8 @@ def latency_worker(matrix_path: str, queries: list[str], storage: str, threads: 
     import psutil
     import torch
 
+    from vocportal.embeddings.encoder import embed, idea_text
     from vocportal.embeddings.index import VectorIndex
-    from vocportal.embeddings.model import embed, idea_text
 
     # What a web worker loads: the encoder behind embed() (transformers, not the
     # sentence-transformers wrapper, which only workers load for BERTopic).

@@ -199,10 +199,10 @@ def main() -> int:
     settings = {"warm_up": {"SIMILAR_WARM_AT_START": "true", "SIMILAR_WAIT_FOR_MODEL": "false"}}
     if args.compare_old:
         settings["old"] = {"SIMILAR_WARM_AT_START": "false", "SIMILAR_WAIT_FOR_MODEL": "true"}
-    from vocportal.embeddings import model
+    from vocportal.embeddings import encoder
 
     result = {
-        "backend": model.backend() if hasattr(model, "backend") else "torch",
+        "backend": encoder.backend(),
         "cpus": os.cpu_count(),
         "debounce_s": DEBOUNCE_S,
     }

@@ -104,7 +104,7 @@ def scores(labels: list[str], assignments: np.ndarray) -> dict:
 
 def theme_table(result, labels: list[str]) -> list[dict]:
     """Per theme: name, keywords, size, majority label and purity."""
-    from vocportal.themes.pipeline import make_label
+    from vocportal.themes.collect import make_label
 
     rows = []
     for topic in result.topics:
@@ -124,7 +124,7 @@ def theme_table(result, labels: list[str]) -> list[dict]:
 
 def name_match(table: list[dict], labels: list[str], field: str) -> float:
     """Share of themes whose `field` is nearest (embedded) to the theme's majority label."""
-    from vocportal.embeddings.model import embed
+    from vocportal.embeddings.encoder import embed
 
     names = sorted(set(labels))
     label_vectors = embed([n.replace("_", " ") for n in names])
@@ -159,7 +159,7 @@ def embed_texts(texts: list[str], cache: str | None) -> tuple[np.ndarray, float,
             vectors = np.load(cache)
             if vectors.shape == (len(texts), 384):
                 return vectors.astype(np.float32), float(meta.get("seconds", 0.0)), True
-    from vocportal.embeddings.model import embed
+    from vocportal.embeddings.encoder import embed
 
     started = time.perf_counter()
     vectors = embed(texts)
@@ -187,7 +187,7 @@ def per_label_sample(labels: list[str], n: int, seed: int) -> np.ndarray:
 
 def stability(texts, labels, vectors, seed: int) -> dict:
     """Fit on 10/11 of the items, then on all: share of old items keeping their theme id."""
-    from vocportal.themes.operations import map_onto_themes
+    from vocportal.themes.refit import map_onto_themes
 
     n = len(texts)
     old = np.sort(np.random.default_rng(seed).permutation(n)[: round(n / 1.1)])

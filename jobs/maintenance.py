@@ -27,7 +27,7 @@ def sweep_jobs() -> dict:
 
 def schedule_topic_refresh() -> int:
     """Queue a theme refresh (recorded, so the staff page shows it), unless one is queued."""
-    from vocportal.themes.operations import request_refresh
+    from vocportal.themes.refresh import request_refresh
 
     with get_app().app_context():
         record = request_refresh()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from jobs.runtime import task
-from vocportal.themes import operations as themes
+from vocportal.themes.refit import refit
 
 
 @task
 def refresh_topics(*, progress) -> dict:
-    fit = themes.refit(progress=progress)
+    fit = refit(progress=progress)
     return {"fit": fit.id, "themes": fit.n_themes, "message": fit.message}
 
 

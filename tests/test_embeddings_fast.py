@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vocportal.embeddings import model
+from vocportal.embeddings import encoder
+from vocportal.embeddings.reference import get_model
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +41,7 @@ def _run(code: str, env: dict[str, str]) -> subprocess.Popen:
 def test_an_unknown_backend_is_refused(monkeypatch):
     monkeypatch.setenv("VOCPORTAL_EMBEDDING_BACKEND", "fast-please")
     with pytest.raises(ValueError, match="VOCPORTAL_EMBEDDING_BACKEND"):
-        model.embed(["x"])
+        encoder.embed(["x"])
 
 
 @pytest.mark.slow
@@ -48,14 +49,14 @@ def test_fast_vectors_match_the_float_model():
     """The default (float ONNX) and torch, both length-sorted, agree with sentence-transformers'
     own encode; the opt-in int8 export stays close (it is not the default: its worst
     cosine on BANKING77 is just under 0.99)."""
-    reference = model.get_model().encode(TEXTS, batch_size=32, normalize_embeddings=True)
-    torch_vectors = model.embed(TEXTS, backend_name="torch")
-    onnx_vectors = model.embed(TEXTS, backend_name="onnx")
-    int8_vectors = model.embed(TEXTS, backend_name="onnx-int8")
-    one_by_one = np.vstack([model.embed([t], backend_name="onnx-int8") for t in TEXTS])
+    reference = get_model().encode(TEXTS, batch_size=32, normalize_embeddings=True)
+    torch_vectors = encoder.embed(TEXTS, backend_name="torch")
+    onnx_vectors = encoder.embed(TEXTS, backend_name="onnx")
+    int8_vectors = encoder.embed(TEXTS, backend_name="onnx-int8")
+    one_by_one = np.vstack([encoder.embed([t], backend_name="onnx-int8") for t in TEXTS])
 
     for vectors in (torch_vectors, onnx_vectors, int8_vectors):
-        assert vectors.shape == (len(TEXTS), model.DIMENSIONS) and vectors.dtype == np.float32
+        assert vectors.shape == (len(TEXTS), encoder.DIMENSIONS) and vectors.dtype == np.float32
         assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert np.min(np.sum(torch_vectors * reference, axis=1)) > 0.99999
     assert np.min(np.sum(onnx_vectors * reference, axis=1)) > 0.99999
@@ -73,7 +74,7 @@ def test_export_is_made_once_and_reused_from_the_cache(tmp_path):
     env = {"VOCPORTAL_MODEL_CACHE": str(tmp_path), "VOCPORTAL_EMBEDDING_BACKEND": "onnx-int8"}
     code = """
         import sys
-        from vocportal.embeddings.model import embed
+        from vocportal.embeddings.encoder import embed
         vector = embed(["where is my card?"])[0]
         print(round(float(vector @ vector), 4), "torch" in sys.modules)
     """
@@ -121,9 +122,9 @@ def test_the_job_stores_the_backends_vectors(app, make_user):
         .order_by(FeedbackItem.id)
     ).all()
     assert [r.text for r in rows] == texts
-    assert {r.model for r in rows} == {model.MODEL_NAME}
+    assert {r.model for r in rows} == {encoder.MODEL_NAME}
     stored = np.vstack([np.frombuffer(r.vector, dtype="<f4") for r in rows])
-    fresh = model.embed(texts)
+    fresh = encoder.embed(texts)
     assert np.min(np.sum(stored * fresh, axis=1)) > 0.999
-    reference = model.embed(texts, backend_name="torch")
+    reference = encoder.embed(texts, backend_name="torch")
     assert np.min(np.sum(stored * reference, axis=1)) > 0.99999

@@ -368,7 +368,7 @@ def test_feedback_is_embedded_and_placed_in_themes(app, make_user):
     import numpy as np
 
     from tests.test_theme_demand import make_theme
-    from vocportal.embeddings.model import embed
+    from vocportal.embeddings.encoder import embed
     from vocportal.themes.models import ThemeItem
 
     sso, dark = embed(["single sign-on with Okta and SAML", "a dark colour theme for night"])

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from tests.conftest import PortalClient
 from vocportal.api import operations as api_ops
 from vocportal.changelog import operations as changelog
-from vocportal.embeddings.model import DIMENSIONS, MODEL_NAME
+from vocportal.embeddings.encoder import DIMENSIONS, MODEL_NAME
 from vocportal.embeddings.models import Embedding
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db

@@ -8,15 +8,15 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.test_theme_demand import make_theme, unit
-from vocportal.embeddings.model import MODEL_NAME
+from vocportal.embeddings.encoder import MODEL_NAME
 from vocportal.embeddings.models import Embedding
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.ideas import operations as idea_ops
-from vocportal.themes import operations as themes
-from vocportal.themes import pipeline
+from vocportal.themes import edits, placement, reads, results
 from vocportal.themes.models import Theme, ThemeItem, ThemeSnapshot, ThemeStatus
-from vocportal.themes.pipeline import FitResult, Topic
+from vocportal.themes.refit import refit
+from vocportal.themes.results import FitResult, Topic
 
 pytestmark = pytest.mark.usefixtures("embedded_redis_url")
 
@@ -27,7 +27,7 @@ AXES = {"export": 0, "billing": 1}
 @pytest.fixture
 def corpus(app, make_user, make_board, monkeypatch):
     """Eight embedded ideas: four near the "export" axis, four near "billing"."""
-    monkeypatch.setattr(pipeline, "MIN_ITEMS", 4)
+    monkeypatch.setattr(results, "MIN_ITEMS", 4)
     author, board = make_user(), make_board()
     made = {}
     for topic, axis in AXES.items():
@@ -93,9 +93,9 @@ def sizes_are_true() -> bool:
 
 
 def first_fit(corpus):
-    fit = themes.refit(fit=fake_fit("export", "billing"))
+    fit = refit(fit=fake_fit("export", "billing"))
     db.session.commit()
-    by_label = {t.label.split(",")[0]: t for t in themes.active_themes()}
+    by_label = {t.label.split(",")[0]: t for t in reads.active_themes()}
     assert fit.n_themes == 2 and set(by_label) == {"export", "billing"}
     return by_label["export"], by_label["billing"]
 
@@ -109,9 +109,9 @@ def staff_client(client, make_user):
 def test_merge_moves_items_and_survives_refits(corpus, client, make_user):
     export, billing = first_fit(corpus)
     staff = staff_client(client, make_user)
-    themes.rename_theme(staff, billing, "Billing and invoices")
+    edits.rename_theme(staff, billing, "Billing and invoices")
     # A billing idea staff placed in the export theme by hand.
-    themes.move_item(staff, "idea", corpus["billing"][0].id, export)
+    edits.move_item(staff, "idea", corpus["billing"][0].id, export)
     db.session.commit()
     assert (export.size, billing.size) == (5, 3)
 
@@ -140,7 +140,7 @@ def test_merge_moves_items_and_survives_refits(corpus, client, make_user):
 
     # A refit finds both topics again: the export topic maps onto the merged theme, so its
     # items go to billing; the merged theme is not revived and nothing new is created.
-    fit = themes.refit(fit=fake_fit("export", "billing"))
+    fit = refit(fit=fake_fit("export", "billing"))
     db.session.commit()
     db.session.expire_all()
     export, billing = db.session.get(Theme, export.id), db.session.get(Theme, billing.id)
@@ -156,17 +156,17 @@ def test_merge_moves_items_and_survives_refits(corpus, client, make_user):
         )
         == 1
     )
-    assert [t.id for t in themes.active_themes()] == [billing.id]
+    assert [t.id for t in reads.active_themes()] == [billing.id]
 
     # Between refits an item nearest the merged theme goes to its target, never into it.
     idea = idea_ops.create_idea(make_user(), corpus["export"][0].board, "export again", "")
     db.session.flush()
-    placed = themes.place_item("idea", idea.id, unit(AXES["export"], noise=0.05, seed=99))
+    placed = placement.place_item("idea", idea.id, unit(AXES["export"], noise=0.05, seed=99))
     db.session.commit()
     assert placed.id == billing.id and theme_of(idea) == billing.id
 
     # A refit that finds only the export topic keeps billing alive through the merge.
-    fit = themes.refit(fit=fake_fit("export"))
+    fit = refit(fit=fake_fit("export"))
     db.session.commit()
     db.session.expire_all()
     billing = db.session.get(Theme, billing.id)
@@ -179,34 +179,34 @@ def test_merge_rules(corpus, make_user):
     export, billing = first_fit(corpus)
     staff, customer = make_user(role="staff"), make_user()
     with pytest.raises(OperationError):
-        themes.merge_theme(staff, export, export)
-    themes.merge_theme(staff, export, billing)
+        edits.merge_theme(staff, export, export)
+    edits.merge_theme(staff, export, billing)
     db.session.commit()
     with pytest.raises(OperationError):
-        themes.merge_theme(staff, export, billing)  # already merged
+        edits.merge_theme(staff, export, billing)  # already merged
     with pytest.raises(OperationError):
-        themes.merge_theme(staff, billing, export)  # into a merged theme
+        edits.merge_theme(staff, billing, export)  # into a merged theme
     with pytest.raises(OperationError):
-        themes.move_item(staff, "idea", corpus["export"][0].id, export)
+        edits.move_item(staff, "idea", corpus["export"][0].id, export)
     with pytest.raises(OperationError):
-        themes.move_item(staff, "idea", 10_000, billing)
+        edits.move_item(staff, "idea", 10_000, billing)
     with pytest.raises(PermissionDenied):
-        themes.merge_theme(customer, billing, export)
+        edits.merge_theme(customer, billing, export)
     with pytest.raises(PermissionDenied):
-        themes.move_item(customer, "idea", corpus["export"][0].id, billing)
+        edits.move_item(customer, "idea", corpus["export"][0].id, billing)
 
 
 def test_merging_into_a_theme_that_is_merged_later_follows_the_chain(corpus, make_user):
     export, billing = first_fit(corpus)
     third = make_theme("security", 2)
     staff = make_user(role="staff")
-    themes.merge_theme(staff, export, billing)
-    themes.merge_theme(staff, billing, third)
+    edits.merge_theme(staff, export, billing)
+    edits.merge_theme(staff, billing, third)
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Theme, export.id).merged_into_id == third.id
-    assert themes.merge_target(db.session.get(Theme, export.id)).id == third.id
-    fit = themes.refit(fit=fake_fit("export", "billing"))
+    assert reads.merge_target(db.session.get(Theme, export.id)).id == third.id
+    fit = refit(fit=fake_fit("export", "billing"))
     db.session.commit()
     assert fit.created == 0
     assert all(theme_of(i) == third.id for ideas in corpus.values() for i in ideas)
@@ -234,7 +234,7 @@ def test_staff_move_survives_a_refit(corpus, client, make_user):
     page = client.get(f"/staff/themes/{billing.id}").get_data(as_text=True)
     assert f'data-idea-id="{idea.id}"' in page
 
-    themes.refit(fit=fake_fit("export", "billing"))
+    refit(fit=fake_fit("export", "billing"))
     db.session.commit()
     db.session.expire_all()
     row = db.session.get(ThemeItem, ("idea", idea.id))
@@ -245,14 +245,14 @@ def test_staff_move_survives_a_refit(corpus, client, make_user):
     )
     assert sizes_are_true()
     # place_item (a re-embedding between refits) leaves a staff placement alone too.
-    assert themes.place_item("idea", idea.id, unit(AXES["export"])).id == billing.id
+    assert placement.place_item("idea", idea.id, unit(AXES["export"])).id == billing.id
 
 
 def test_move_into_a_merged_theme_is_refused(corpus, client, make_user):
     export, billing = first_fit(corpus)
     third = make_theme("security", 2)
     staff = staff_client(client, make_user)
-    themes.merge_theme(staff, third, billing)
+    edits.merge_theme(staff, third, billing)
     db.session.commit()
     idea = corpus["export"][0]
     response = client.post(
@@ -276,9 +276,7 @@ def test_move_into_a_merged_theme_is_refused(corpus, client, make_user):
         {"target": billing.id},
         page=f"/staff/themes/{export.id}",
     )
-    assert "There is no such item" in client.get(missing.headers["Location"]).get_data(
-        as_text=True
-    )
+    assert "There is no such item" in client.get(missing.headers["Location"]).get_data(as_text=True)
 
 
 def test_theme_page_shows_quotes_words_and_chart(corpus, client, make_user):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vocportal.themes.operations import match_topics
+from vocportal.themes.refit import match_topics
 
 
 def unit(*values: float) -> np.ndarray:

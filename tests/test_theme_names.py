@@ -14,18 +14,18 @@ from tests.test_themes import post_ideas
 from vocportal.demo import content
 from vocportal.extensions import db
 from vocportal.ideas import operations as ideas
-from vocportal.themes import operations as themes
+from vocportal.themes import edits, reads
 from vocportal.themes.models import Theme, ThemeItem
 from vocportal.themes.naming import is_noun_phrase
-from vocportal.themes.operations import map_onto_themes
 from vocportal.themes.pipeline import fit_topics
+from vocportal.themes.refit import map_onto_themes, refit
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def demo():
-    from vocportal.embeddings.model import embed, idea_text
+    from vocportal.embeddings.encoder import embed, idea_text
 
     texts = [idea_text(i["title"], i["body"]) for i in content.IDEAS]
     return texts, embed(texts)
@@ -96,17 +96,17 @@ def test_ids_hold_when_ten_percent_more_items_arrive(demo):
 def test_staff_names_win_over_automatic_names_across_sampled_refits(app, make_user, make_board):
     post_ideas(content.IDEAS, make_user, make_board)
     run_worker(app, "embeddings")
-    first = themes.refit()
+    first = refit()
     db.session.commit()
     assert first.n_themes >= 10
-    named = themes.active_themes()[0]
+    named = reads.active_themes()[0]
     automatic = named.label
     assert is_noun_phrase(automatic) and named.display_name == automatic
     staff = make_user(role="staff")
-    themes.rename_theme(staff, named, "Our biggest theme")
+    edits.rename_theme(staff, named, "Our biggest theme")
     db.session.commit()
 
-    second = themes.refit()
+    second = refit()
     db.session.commit()
     db.session.expire_all()
     assert second.kept >= 0.7 * first.n_themes
@@ -130,7 +130,7 @@ def test_a_refit_after_ten_percent_more_items_keeps_old_items_in_their_themes(
     new = [spec for i, spec in enumerate(content.IDEAS) if not i % 11]
     posted = post_ideas(old, make_user, make_board)
     run_worker(app, "embeddings")
-    themes.refit()
+    refit()
     db.session.commit()
     before = _theme_of_items()
     assert len(before) == len(old)
@@ -140,7 +140,7 @@ def test_a_refit_after_ten_percent_more_items_keeps_old_items_in_their_themes(
         ideas.create_idea(author, board, spec["title"], spec["body"])
     db.session.commit()
     run_worker(app, "embeddings")
-    themes.refit()
+    refit()
     db.session.commit()
     db.session.expire_all()
     after = _theme_of_items()

@@ -11,8 +11,9 @@ from vocportal.demo import content
 from vocportal.extensions import db
 from vocportal.ideas import operations as ideas
 from vocportal.queue.models import JobRecord, JobState
-from vocportal.themes import operations as themes
+from vocportal.themes import edits, reads
 from vocportal.themes.models import Theme, ThemeItem, ThemeStatus, TopicFit
+from vocportal.themes.refresh import request_refresh
 
 pytestmark = [
     pytest.mark.slow,
@@ -36,11 +37,11 @@ def jobs_in(state: JobState) -> int:
 def test_small_corpus_is_said_not_clustered(app, make_user, make_board):
     post_ideas(content.IDEAS[:12], make_user, make_board)
     run_worker(app, "embeddings")
-    themes.request_refresh()
+    request_refresh()
     db.session.commit()
     run_worker(app, "topics")
     db.session.expire_all()
-    fit = themes.last_fit()
+    fit = reads.last_fit()
     assert fit.n_themes == 0 and "themes need at least" in fit.message
     assert db.session.scalar(select(func.count()).select_from(Theme)) == 0
     staff = make_user(role="staff")
@@ -57,13 +58,13 @@ def test_refit_keeps_theme_ids_and_staff_names(app, make_user, make_board):
     post_ideas(first, make_user, make_board)
     run_worker(app, "embeddings")
     assert jobs_in(JobState.failed) == 0
-    themes.request_refresh()
+    request_refresh()
     db.session.commit()
     run_worker(app, "topics")
     db.session.expire_all()
-    fit1 = themes.last_fit()
+    fit1 = reads.last_fit()
     assert fit1.n_themes >= 10, fit1.message
-    before = {t.id: t for t in themes.active_themes()}
+    before = {t.id: t for t in reads.active_themes()}
     # Themes mean something: most items of one demo theme land in one portal theme.
     by_title = {i["title"]: i["theme"] for i in content.IDEAS}
     rows = db.session.execute(
@@ -80,7 +81,7 @@ def test_refit_keeps_theme_ids_and_staff_names(app, make_user, make_board):
 
     named = max(before.values(), key=lambda t: t.size)
     staff = make_user(role="staff")
-    themes.rename_theme(staff, named, "Our biggest theme")
+    edits.rename_theme(staff, named, "Our biggest theme")
     db.session.commit()
 
     # Between refits, a new idea joins its nearest theme.
@@ -90,14 +91,14 @@ def test_refit_keeps_theme_ids_and_staff_names(app, make_user, make_board):
     placed = db.session.scalars(select(ThemeItem).where(ThemeItem.source == "nearest")).all()
     assert len([p for p in placed if p.theme_id is not None]) >= len(held_back) // 2
 
-    themes.request_refresh()
+    request_refresh()
     db.session.commit()
     run_worker(app, "topics")
     db.session.expire_all()
-    fit2 = themes.last_fit()
+    fit2 = reads.last_fit()
     summary = (fit1.n_themes, fit2.n_themes, fit2.kept, fit2.created, fit2.retired)
     assert fit2.id != fit1.id and fit2.kept >= 0.7 * fit1.n_themes, summary
-    after = {t.id: t for t in themes.active_themes()}
+    after = {t.id: t for t in reads.active_themes()}
     kept = set(before) & set(after)
     assert len(kept) >= 0.7 * len(before)
     renamed = db.session.get(Theme, named.id)

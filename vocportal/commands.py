@@ -169,7 +169,7 @@ def warm_up(queues: list[str]) -> None:
     import time
 
     started = time.monotonic()
-    from vocportal.embeddings.model import embed
+    from vocportal.embeddings.encoder import embed
 
     if "embeddings" in queues or "topics" in queues:
         embed(["warm up"])
@@ -277,7 +277,7 @@ def themes() -> None:
 def themes_refresh(inline: bool) -> None:
     """Refit themes on every stored embedding."""
     from vocportal.extensions import db
-    from vocportal.themes.operations import request_refresh
+    from vocportal.themes.refresh import request_refresh
 
     # With --now this may run alongside a queued refresh; refits are idempotent, so the
     # worst case is the same fit twice.

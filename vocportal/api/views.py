@@ -21,8 +21,7 @@ from vocportal.extensions import csrf, db, limiter
 from vocportal.ideas import operations as ideas
 from vocportal.pagination import page_of
 from vocportal.request_guard import allow_body
-from vocportal.themes import demand
-from vocportal.themes import operations as themes
+from vocportal.themes import demand, reads
 from vocportal.themes.models import Theme
 
 API_VERSION = "1.0"
@@ -280,7 +279,7 @@ def change_status(data, idea_id: int):
 @bp.response(200, s.ThemeListSchema)
 def list_themes(args):
     """List active themes ranked by demand (staff)"""
-    rows = demand.ranked(demand.theme_demand(themes.active_themes()), args["sort"])
+    rows = demand.ranked(demand.theme_demand(reads.active_themes()), args["sort"])
     return {"items": rows}
 
 
@@ -293,7 +292,7 @@ def get_theme(theme_id: int):
     theme = db.session.get(Theme, theme_id)
     if theme is None:
         abort(404, "No theme with this id.")
-    return {"demand": demand.theme_demand([theme])[0], "ideas": themes.theme_ideas(theme, limit=50)}
+    return {"demand": demand.theme_demand([theme])[0], "ideas": reads.theme_ideas(theme, limit=50)}
 
 
 # --- companies (staff) ---------------------------------------------------------------------

@@ -11,7 +11,7 @@ Call sequence for the portal's similar-ideas operation
 Once per web process (e.g. on first use, under the caller's own lock)::
 
     from vocportal.embeddings.index import VectorIndex
-    from vocportal.embeddings.model import DIMENSIONS, MODEL_NAME, embed, idea_text
+    from vocportal.embeddings.encoder import DIMENSIONS, MODEL_NAME, embed, idea_text
 
     index = VectorIndex(DIMENSIONS)
     index.reserve(count)         # optional: the number of public ideas, to size it once

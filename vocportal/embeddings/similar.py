@@ -21,8 +21,8 @@ import numpy as np
 from flask import current_app
 from sqlalchemy import select
 
+from vocportal.embeddings.encoder import DIMENSIONS, MODEL_NAME
 from vocportal.embeddings.index import VectorIndex
-from vocportal.embeddings.model import DIMENSIONS, MODEL_NAME
 from vocportal.embeddings.models import Embedding
 from vocportal.extensions import db
 from vocportal.ideas.models import Idea, IdeaStatus
@@ -150,7 +150,7 @@ def similar_ideas(
     else:
         if not text or not text.strip():
             return []
-        from vocportal.embeddings.model import embed
+        from vocportal.embeddings.encoder import embed
 
         vector = embed([text.strip()])[0]
     hits = idea_index().index.similar(vector, k=limit * 4, exclude=exclude)
@@ -212,7 +212,7 @@ def suggestions(viewer, title: str, body: str = "") -> Suggestions:
     with SIMILAR_WAIT_FOR_MODEL the look-up waits for the model instead).
     """
     from vocportal.embeddings import warm
-    from vocportal.embeddings.model import idea_text
+    from vocportal.embeddings.encoder import idea_text
 
     if len(title.strip()) < MIN_TITLE_CHARS:
         return Suggestions([], "semantic", pending=False)

@@ -131,7 +131,7 @@ def run_warm_up(app: Flask, warm: WarmUp) -> None:
     What the background thread runs; never raises (a failure is logged and recorded)."""
     began = time.monotonic()
     try:
-        from vocportal.embeddings.model import embed
+        from vocportal.embeddings.encoder import embed
 
         embed(["warm up the similar ideas model"])
         with app.app_context():

@@ -381,7 +381,7 @@ def suggestions(item: FeedbackItem, limit: int = 5):
     been embedded (the page does not load the model for it)."""
     import numpy as np
 
-    from vocportal.embeddings.model import MODEL_NAME
+    from vocportal.embeddings.encoder import MODEL_NAME
     from vocportal.embeddings.models import Embedding
     from vocportal.embeddings.similar import similar_ideas
 

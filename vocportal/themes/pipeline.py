@@ -9,7 +9,8 @@ clusters. The pipeline is BERTopic with
   at 10,000 items on a loaded machine, and on BANKING77 train the PCA start gave themes at
   least as good (NMI/ARI all items 0.820/0.551 against 0.817/0.544; 10 per intent
   0.827/0.507 against 0.816/0.473);
-* a clusterer that chooses **how fine the themes are from the data** (below), then refines
+* a clusterer that chooses **how fine the themes are from the data**
+  (:mod:`vocportal.themes.clustering`), then refines
   the chosen clusters with k-means in the same UMAP space, seeded with their means. The
   refinement keeps the number of clusters, moves the fuzzy borders and gives every item a
   theme (no outliers);
@@ -17,19 +18,6 @@ clusters. The pipeline is BERTopic with
   most of the fit and the keywords are now secondary detail);
 * names from :mod:`vocportal.themes.naming`: noun phrases mined from the theme's texts,
   ranked by c-TF-IDF and by closeness to the centroid in the stored vectors.
-
-Granularity. HDBSCAN's single-linkage tree over the reduced points does not depend on
-``min_cluster_size``; only the way it is condensed does. The tree is built once, then cut
-with every ``min_cluster_size`` of a geometric grid (3, 4, 6, 8, ... ×√2 up to a tenth of
-the corpus); each cut keeps the clusters "excess of mass" selects. The chosen cut is the one
-with the largest **total cluster stability**: the sum over its clusters of HDBSCAN's
-normalised stability (how long, in density, each cluster persists before it splits or
-dissolves, 0..1). A cut that merges real groups loses the stability of the parts; a cut
-that shatters them keeps only short-lived crumbs. Silhouette in the reduced space was
-tried and rejected: UMAP with ``min_dist=0`` packs points into tight crumbs, and
-silhouette rewards crumbs (it chose 330 themes for 77 intents on BANKING77 train); DBCV
-swung between far too coarse and far too fine. Nothing here depends on ``n`` except the top
-of the grid, and nothing on the number of labels.
 
 Large corpora. Above ``SAMPLE_ABOVE`` items (justified beside the constant) the model is
 fitted on a uniform random sample of that size, which covers the corpus in
@@ -43,12 +31,13 @@ Refits. Total stability is flat near its peak, so a fresh cut on 10% more items 
 previous themes' means in the new reduced space (plus the clusters of the new cut made
 mostly of new items: new needs), an item goes back to the topic continuing its theme unless
 another centroid is closer by more than ``STAY_MARGIN`` in the stored vectors, and
-``Topic.previous`` names the theme a topic continues (optimal pairing on overlap counts).
+``Topic.previous`` names the theme a topic continues (optimal pairing on overlap counts;
+:mod:`vocportal.themes.collect`).
 Measured with ``benchmarks/topics.py --stability``: 93% of old items keep their theme.
 
 Topic keys are only this fit's numbering: they are *not* stable between fits. Map a new
 fit onto stored themes with ``Topic.previous``, then by centroid similarity
-(``Topic.centroid``): ``vocportal.themes.operations.map_onto_themes``.
+(``Topic.centroid``): ``vocportal.themes.refit.map_onto_themes``.
 
 Never ``calculate_probabilities=True`` (the memory/time trap at scale). The first fit in a
 process pays 35-45 s of numba JIT: call :func:`warm_up` once in a long-lived worker.
@@ -59,12 +48,12 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
-#: Below this many texts clustering means nothing: :func:`fit_topics` raises TooFewItems.
-MIN_ITEMS = 30
+from vocportal.themes.clustering import Progress, StableCut, no_progress, parameters
+from vocportal.themes.collect import TOP_WORDS, collect_topics
+from vocportal.themes.results import MIN_ITEMS, FitResult, TooFewItems
 
 #: Above this many items the model is fitted on a sample of this size and the rest placed
 #: by nearest centroid. Measured with benchmarks/topics.py on the 2 shared cores (load
@@ -75,85 +64,8 @@ MIN_ITEMS = 30
 #: took 132 s, so a larger sample would not hold the target there either.
 SAMPLE_ABOVE = 20_000
 
-#: Words per topic kept in ``Topic.top_words``.
-TOP_WORDS = 10
-#: Representative documents per topic (closest to its centroid).
-REPRESENTATIVES = 5
 
-#: A refit leaves an item in the topic that continues its previous theme unless another
-#: topic's centroid is closer by more than this cosine, in the stored vectors (which do not
-#: change between fits, unlike the reduced space): hysteresis at fuzzy borders.
-STAY_MARGIN = 0.05
-
-#: The smallest cluster a cut may keep, and the factor between grid steps.
-GRID_START = 3
-GRID_STEP = 2**0.5
-
-Progress = Callable[[float, str], None]
 Embed = Callable[[list[str]], np.ndarray]
-
-
-class TooFewItems(ValueError):
-    """Raised when the corpus is too small for clustering to mean anything."""
-
-
-@dataclass
-class Topic:
-    key: int  # this fit's topic number (0..n-1); NOT stable between fits
-    label: str  # the theme's name, a short noun phrase, e.g. "Card delivery tracking"
-    top_words: list[str]  # c-TF-IDF keywords, 10 or so: secondary detail
-    size: int  # number of documents assigned
-    representative: list[int]  # indices (into the input) of 3-5 representative documents
-    centroid: np.ndarray = field(repr=False)  # float32 (384,), L2-normalised mean embedding
-    #: The previous theme (a key of ``fit_topics(previous=...)``) more than half of whose
-    #: items are in this topic: the theme it continues. None for a new need.
-    previous: int | None = None
-
-
-@dataclass
-class FitResult:
-    assignments: np.ndarray  # int per input document: topic key, or -1 for outlier/unsorted
-    topics: list[Topic]
-    outlier_share: float
-    seconds: float
-    params: dict = field(default_factory=dict)  # what this fit chose and measured
-    #: Indices of the items the model was fitted on (all of them below the threshold);
-    #: the others were placed by nearest centroid.
-    fitted: np.ndarray | None = field(default=None, repr=False)
-
-
-# --------------------------------------------------------------------------------------
-# Parameters
-
-
-def parameters(n: int) -> dict:
-    """UMAP/HDBSCAN settings for a corpus of ``n`` items.
-
-    None of them sets how many themes there are: ``min_cluster_size`` is chosen later from
-    the data (:class:`StableCut`); ``n`` only bounds the grid it is chosen from.
-    """
-    return {
-        "n_neighbors": min(15, max(2, n - 1)),
-        "n_components": 5,
-        "min_dist": 0.0,
-        "min_samples": GRID_START,
-        "grid": size_grid(n),
-    }
-
-
-def size_grid(n: int) -> list[int]:
-    """Candidate ``min_cluster_size`` values: 3, 4, 6, 8, 11, ... up to n / 10 (at least 3)."""
-    top = max(GRID_START, n // 10)
-    grid, value = [], float(GRID_START)
-    while round(value) <= top:
-        if not grid or round(value) != grid[-1]:
-            grid.append(round(value))
-        value *= GRID_STEP
-    return grid
-
-
-# --------------------------------------------------------------------------------------
-# The pieces BERTopic is given
 
 
 class _ReportingUMAP:
@@ -175,134 +87,6 @@ class _ReportingUMAP:
 
     def transform(self, X):
         return self.umap_model.transform(X)
-
-
-def stable_cuts(X: np.ndarray, grid: list[int], min_samples: int) -> list[dict]:
-    """Cut HDBSCAN's tree of ``X`` at every ``min_cluster_size`` in ``grid``.
-
-    Returns one dict per cut: ``min_cluster_size``, ``labels`` (-1 = noise), ``clusters``
-    and ``stability`` (the sum of the selected clusters' normalised stabilities).
-    """
-    import hdbscan
-    from hdbscan.hdbscan_ import _tree_to_labels
-
-    base = hdbscan.HDBSCAN(
-        min_cluster_size=grid[0],
-        min_samples=min_samples,
-        metric="euclidean",
-        core_dist_n_jobs=1,
-    ).fit(X)
-    # The single-linkage tree depends on min_samples only: build once, condense per size.
-    # (_tree_to_labels is what HDBSCAN.fit itself calls with the same tree.)
-    tree = base._single_linkage_tree
-    cuts = []
-    for size in grid:
-        labels, _, stabilities, _, _ = _tree_to_labels(X, tree, size, "eom")
-        labels = np.asarray(labels)
-        cuts.append(
-            {
-                "min_cluster_size": size,
-                "labels": labels,
-                "clusters": len(np.unique(labels[labels >= 0])),
-                "stability": float(np.sum(stabilities)),
-            }
-        )
-    return cuts
-
-
-class StableCut:
-    """Choose the cut of HDBSCAN's tree with the most total stability; refine with k-means.
-
-    HDBSCAN finds dense cores well but leaves fuzzy borders and outliers. Seeding k-means
-    with the chosen clusters' means (so their number stays) moves the borders to where
-    they separate best and gives every point a cluster. If no cut finds a cluster, every
-    point stays an outlier (-1).
-    """
-
-    def __init__(
-        self,
-        grid: list[int],
-        min_samples: int = GRID_START,
-        seed: int = 42,
-        progress: Progress | None = None,
-        previous: np.ndarray | None = None,
-    ):
-        self.grid = grid
-        self.min_samples = min_samples
-        self.seed = seed
-        self.progress = progress or _no_progress
-        #: Per point, the theme it had after the previous fit (any int key; -1: none).
-        self.previous = previous
-
-    def fit(self, X, y=None):
-        from sklearn.cluster import KMeans
-
-        X = np.asarray(X, dtype=np.float64)
-        self.progress(0.45, "Finding themes")
-        cuts = [c for c in stable_cuts(X, self.grid, self.min_samples) if c["clusters"] >= 2]
-        self.cuts_ = [
-            {k: c[k] for k in ("min_cluster_size", "clusters", "stability")} for c in cuts
-        ]
-        if not cuts:
-            self.labels_ = np.full(len(X), -1, dtype=int)
-            self.chosen_ = None
-            self.hdbscan_outlier_share_ = 1.0
-            return self
-        best = max(cuts, key=lambda c: (round(c["stability"], 9), -c["min_cluster_size"]))
-        self.chosen_ = best["min_cluster_size"]
-        labels = best["labels"]
-        self.hdbscan_outlier_share_ = float(np.mean(labels < 0))
-        self.progress(0.55, "Refining theme borders")
-        seeds = self._seeds(X, labels)
-        kmeans = KMeans(n_clusters=len(seeds), init=seeds, n_init=1, random_state=self.seed)
-        self.labels_ = kmeans.fit_predict(X).astype(int)
-        self._kmeans = kmeans
-        self.progress(0.6, "Naming themes")
-        return self
-
-    def _seeds(self, X: np.ndarray, labels: np.ndarray) -> np.ndarray:
-        """Where k-means starts: the chosen clusters' means, or the previous themes'.
-
-        Without a previous fit, every cluster of the chosen cut is a seed. With one, each
-        previous theme still holding ``GRID_START`` or more of these points is a seed (its
-        members' mean in *this* fit's reduced space), and a cluster of the chosen cut joins
-        only if most of its points are new (had no theme): a need that was not there
-        before. So a refit after a few more items moves borders where the data pulls them
-        but neither splits nor merges themes on a whim of the tree cut.
-        """
-        keys = np.unique(labels[labels >= 0])
-        fresh = [X[labels == k].mean(axis=0) for k in keys]
-        previous = self.previous
-        self.seeded_ = {"previous_themes": 0, "new_clusters": len(fresh)}
-        if previous is None or len(previous) != len(X) or not np.any(previous >= 0):
-            return np.stack(fresh)
-        previous = np.asarray(previous)
-        seeds = []
-        for key in np.unique(previous[previous >= 0]):
-            members = previous == key
-            if members.sum() >= GRID_START:
-                seeds.append(X[members].mean(axis=0))
-        kept = len(seeds)
-        for k, mean in zip(keys, fresh, strict=True):
-            if np.mean(previous[labels == k] >= 0) < 0.5:
-                seeds.append(mean)
-        if len(seeds) < 2:
-            return np.stack(fresh)
-        self.seeded_ = {"previous_themes": kept, "new_clusters": len(seeds) - kept}
-        return np.stack(seeds)
-
-    def predict(self, X):
-        if not hasattr(self, "_kmeans"):
-            return np.full(len(X), -1, dtype=int)
-        return self._kmeans.predict(np.asarray(X, dtype=np.float64)).astype(int)
-
-
-def _no_progress(fraction: float, message: str) -> None:
-    return None
-
-
-# --------------------------------------------------------------------------------------
-# Fitting
 
 
 def make_umap(p: dict, seed: int):
@@ -337,7 +121,7 @@ def build_topic_model(
     from bertopic.vectorizers import ClassTfidfTransformer
     from sklearn.feature_extraction.text import CountVectorizer
 
-    progress = progress or _no_progress
+    progress = progress or no_progress
     p = parameters(n)
     cluster_model = StableCut(
         p["grid"], p["min_samples"], seed=seed, progress=progress, previous=previous
@@ -370,7 +154,7 @@ def fit_topics(
 ) -> FitResult:
     """Cluster ``texts`` (with their stored ``embeddings``) into named themes.
 
-    ``embeddings``: one L2-normalised vector per text, as ``vocportal.embeddings.model.embed``
+    ``embeddings``: one L2-normalised vector per text, as ``vocportal.embeddings.encoder.embed``
     makes. ``embed`` embeds the few hundred candidate name phrases (default: that same
     ``embed``; documents are never embedded again). Above ``sample_above`` items (default
     :data:`SAMPLE_ABOVE`) a sample of that size is fitted and the rest placed by nearest
@@ -381,7 +165,7 @@ def fit_topics(
     :class:`TooFewItems` below :data:`MIN_ITEMS` texts.
     """
     started = time.perf_counter()
-    progress = progress or _no_progress
+    progress = progress or no_progress
     texts = [t if isinstance(t, str) else "" for t in texts]
     n = len(texts)
     embeddings = np.asarray(embeddings, dtype=np.float32)
@@ -390,7 +174,7 @@ def fit_topics(
     if n < MIN_ITEMS:
         raise TooFewItems(f"{n} items: at least {MIN_ITEMS} are needed to find themes")
     if embed is None:
-        from vocportal.embeddings.model import embed
+        from vocportal.embeddings.encoder import embed
     limit = max(MIN_ITEMS, sample_above or SAMPLE_ABOVE)
     fitted = np.arange(n)
     if n > limit:
@@ -418,9 +202,7 @@ def fit_topics(
         raw = np.full(n, -1, dtype=int)
         raw[fitted] = np.asarray(model.topics_, dtype=int)
         progress(0.85, "Naming themes")
-        topics, assignments = _collect_topics(
-            model, raw, fitted, texts, embeddings, embed, previous
-        )
+        topics, assignments = collect_topics(model, raw, fitted, texts, embeddings, embed, previous)
 
     progress(1.0, "Done")
     params = parameters(len(fitted))
@@ -444,128 +226,6 @@ def fit_topics(
         params=params,
         fitted=fitted,
     )
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    norm = float(np.linalg.norm(v))
-    return (v / norm if norm > 0 else v).astype(np.float32)
-
-
-def _collect_topics(model, raw, fitted, texts, embeddings, embed, previous=None):
-    """Our Topic list, numbered 0..n-1 by decreasing size, and per-document keys.
-
-    Items outside the fitted sample (``raw`` -1 there) join the nearest topic centroid.
-    """
-    from vocportal.themes.naming import name_themes
-
-    in_fit = raw[fitted]
-    ids = [int(t) for t in np.unique(in_fit) if t >= 0]
-    ids.sort(key=lambda t: (-int(np.sum(in_fit == t)), t))
-    renumber = {old: new for new, old in enumerate(ids)}
-    assignments = np.array([renumber.get(int(t), -1) for t in raw], dtype=int)
-    if not ids:
-        return [], assignments
-    centroids = np.stack(
-        [_unit(embeddings[assignments == k].mean(axis=0)) for k in range(len(ids))]
-    )
-    rest = np.setdiff1d(np.arange(len(raw)), fitted, assume_unique=True)
-    for start in range(0, len(rest), 20_000):  # bounded memory: 20,000 x themes at a time
-        chunk = rest[start : start + 20_000]
-        assignments[chunk] = np.argmax(embeddings[chunk] @ centroids.T, axis=1)
-    continues: dict[int, int] = {}
-    if previous is not None:
-        assignments = _stay(assignments, previous, embeddings, centroids)
-        centroids = np.stack(
-            [_unit(embeddings[assignments == k].mean(axis=0)) for k in range(len(ids))]
-        )
-        continues = _continuations(assignments, previous, len(ids))
-    words = [[w for w, _ in (model.get_topic(old) or []) if w][:TOP_WORDS] for old in ids]
-    sample = np.zeros(len(raw), dtype=bool)
-    sample[fitted] = True
-    # Names come from the fitted texts (all of them below the sample threshold).
-    named = np.where(sample, assignments, -1)
-    names = name_themes(texts, named, embeddings, centroids, embed, words)
-    topics = []
-    for key in range(len(ids)):
-        members = np.flatnonzero(assignments == key)
-        centroid = _unit(embeddings[members].mean(axis=0))
-        closeness = embeddings[members] @ centroid
-        order = np.argsort(-closeness, kind="stable")[:REPRESENTATIVES]
-        topics.append(
-            Topic(
-                key=key,
-                label=names[key],
-                top_words=words[key],
-                size=len(members),
-                representative=[int(i) for i in members[order]],
-                centroid=centroid,
-                previous=continues.get(key),
-            )
-        )
-    return topics, assignments
-
-
-def _continuations(assignments: np.ndarray, previous: np.ndarray, n_topics: int) -> dict:
-    """Topic key -> the previous theme key it continues, one-to-one.
-
-    Topics and previous themes are paired so that as many items as possible stay with
-    their theme (an optimal assignment on the overlap counts); a pair counts only when the
-    topic is mostly that theme's items or holds most of that theme. A theme split evenly
-    or dissolved is continued by none; its topics are matched by centroid afterwards.
-    """
-    from scipy.optimize import linear_sum_assignment
-
-    held = (previous >= 0) & (assignments >= 0)
-    if not n_topics or not held.any():
-        return {}
-    keys, column = np.unique(previous[held], return_inverse=True)
-    overlap = np.zeros((n_topics, len(keys)), dtype=np.int64)
-    np.add.at(overlap, (assignments[held], column), 1)
-    theme_totals = overlap.sum(axis=0)
-    topic_totals = overlap.sum(axis=1)
-    rows, cols = linear_sum_assignment(-overlap)
-    return {
-        int(r): int(keys[c])
-        for r, c in zip(rows, cols, strict=True)
-        if overlap[r, c]
-        and (2 * overlap[r, c] > theme_totals[c] or 2 * overlap[r, c] > topic_totals[r])
-    }
-
-
-def _stay(assignments, previous, embeddings, centroids) -> np.ndarray:
-    """Items go back to the topic continuing their previous theme unless another topic is
-    closer by more than :data:`STAY_MARGIN` (cosine, stored vectors)."""
-    topic_of = {key: t for t, key in _continuations(assignments, previous, len(centroids)).items()}
-    own = np.array([topic_of.get(int(p), -1) for p in previous])
-    rows = np.flatnonzero((own >= 0) & (assignments >= 0) & (own != assignments))
-    if not len(rows):
-        return assignments
-    to_own = np.sum(embeddings[rows] * centroids[own[rows]], axis=1)
-    to_new = np.sum(embeddings[rows] * centroids[assignments[rows]], axis=1)
-    stay = to_own >= to_new - STAY_MARGIN
-    assignments = assignments.copy()
-    assignments[rows[stay]] = own[rows[stay]]
-    return assignments
-
-
-def make_label(words: list[str], parts: int = 3) -> str:
-    """The keyword label of old: the first few topic words, comma-separated (a baseline)."""
-    chosen: list[str] = []
-    covered: set[str] = set()
-    for word in words:
-        tokens = set(word.split())
-        if not tokens or tokens <= covered:
-            continue
-        chosen = [c for c in chosen if not set(c.split()) <= tokens]
-        chosen.append(word)
-        covered |= tokens
-        if len(chosen) >= parts:
-            break
-    return ", ".join(chosen) if chosen else "(no words)"
-
-
-# --------------------------------------------------------------------------------------
-# Warm-up
 
 
 def warm_up(*, load_model: bool = True, seed: int = 0) -> None:
@@ -593,6 +253,6 @@ def warm_up(*, load_model: bool = True, seed: int = 0) -> None:
             reduced = make_umap(p, seed).fit_transform(points)
             StableCut(p["grid"][:4], p["min_samples"], seed=seed).fit(reduced)
         if load_model:
-            from vocportal.embeddings.model import embed
+            from vocportal.embeddings.encoder import embed
 
             embed(["warm up"])

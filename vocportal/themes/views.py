@@ -10,10 +10,10 @@ from vocportal.extensions import db
 from vocportal.forms import commit_or_show
 from vocportal.ideas.forms import EmptyForm
 from vocportal.permissions import staff_required
-from vocportal.themes import alerts, demand
-from vocportal.themes import operations as ops
+from vocportal.themes import alerts, demand, edits, reads
 from vocportal.themes.forms import ThemeNameForm, ThemeTargetForm
 from vocportal.themes.models import Theme, ThemeAlert, ThemeStatus
+from vocportal.themes.refresh import refresh_job, request_refresh
 from vocportal.triage.forms import BulkStatusForm
 from vocportal.web import int_arg
 
@@ -58,7 +58,7 @@ def index():
         sort = "segment"
     elif sort == "segment":
         sort = demand.DEFAULT_SORT
-    themes = ops.active_themes()
+    themes = reads.active_themes()
     rows = demand.ranked(demand.theme_demand(themes, segment_id=segment_id), sort)
     if segment is not None:
         rows = [d for d in rows if d.in_segment]
@@ -70,12 +70,12 @@ def index():
         sort=sort,
         sort_labels=SORT_LABELS,
         alerts=alerts.open_alerts([t.id for t in themes]),
-        ideas=ops.representative_ideas(themes),
-        last_fit=ops.last_fit(),
-        refresh_job=ops.refresh_job(),
-        unsorted=ops.unsorted_count(),
-        min_items=ops.min_items(),
-        corpus_size=ops.corpus_size(),
+        ideas=reads.representative_ideas(themes),
+        last_fit=reads.last_fit(),
+        refresh_job=refresh_job(),
+        unsorted=reads.unsorted_count(),
+        min_items=reads.min_items(),
+        corpus_size=reads.corpus_size(),
         form=EmptyForm(),
     )
 
@@ -85,7 +85,7 @@ def index():
 def refresh():
     if not EmptyForm().validate_on_submit():
         abort(400)
-    record = ops.request_refresh()
+    record = request_refresh()
     db.session.commit()
     flash(f"Theme refresh queued (job {record.id}); progress shows below.", "success")
     return redirect(url_for("themes.index"))
@@ -97,21 +97,23 @@ def show(theme_id: int):
     theme = _theme_or_404(theme_id)
     form = ThemeNameForm(obj=theme)
     if form.validate_on_submit():
-        ok, _ = commit_or_show(form, lambda: ops.rename_theme(_user(), theme, form.name.data or ""))
+        ok, _ = commit_or_show(
+            form, lambda: edits.rename_theme(_user(), theme, form.name.data or "")
+        )
         if ok:
             flash("Theme renamed; the name is kept when themes are refreshed.", "success")
             return redirect(url_for("themes.show", theme_id=theme.id))
-    targets = ops.move_targets(theme)
+    targets = reads.move_targets(theme)
     return render_template(
         "themes/show.html",
         theme=theme,
         form=form,
         demand=demand.theme_demand([theme])[0],
-        quotes=ops.representative_quotes(theme),
-        sections=ops.theme_sections(theme),
+        quotes=reads.representative_quotes(theme),
+        sections=reads.theme_sections(theme),
         targets=targets,
         merge_form=ThemeTargetForm(targets, formdata=None),
-        merged_into=(ops.merge_target(theme) if theme.status is ThemeStatus.merged else None),
+        merged_into=(reads.merge_target(theme) if theme.status is ThemeStatus.merged else None),
         alerts=alerts.open_alerts([theme.id]).get(theme.id, []),
         dismiss_form=EmptyForm(),
         bulk=BulkStatusForm(formdata=None, next=url_for("themes.show", theme_id=theme.id)),
@@ -122,10 +124,10 @@ def show(theme_id: int):
 @staff_required
 def merge(theme_id: int):
     theme = _theme_or_404(theme_id)
-    form = ThemeTargetForm(ops.move_targets(theme))
+    form = ThemeTargetForm(reads.move_targets(theme))
     if form.validate_on_submit():
         into = _theme_or_404(form.target.data)
-        ok, _ = commit_or_show(form, lambda: ops.merge_theme(_user(), theme, into))
+        ok, _ = commit_or_show(form, lambda: edits.merge_theme(_user(), theme, into))
         if ok:
             flash(
                 f"“{theme.display_name}” is merged into this theme; refreshes keep it so.",
@@ -140,12 +142,12 @@ def merge(theme_id: int):
 @staff_required
 def move(theme_id: int, item_type: str, item_id: int):
     theme = _theme_or_404(theme_id)
-    if item_type not in ops.ITEM_MODELS:
+    if item_type not in edits.ITEM_MODELS:
         abort(404)
-    form = ThemeTargetForm(ops.move_targets(theme))
+    form = ThemeTargetForm(reads.move_targets(theme))
     if form.validate_on_submit():
         into = _theme_or_404(form.target.data)
-        ok, _ = commit_or_show(form, lambda: ops.move_item(_user(), item_type, item_id, into))
+        ok, _ = commit_or_show(form, lambda: edits.move_item(_user(), item_type, item_id, into))
         if ok:
             flash(
                 f"Moved to “{into.display_name}”; refreshes leave it there.",

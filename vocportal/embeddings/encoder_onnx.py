@@ -17,7 +17,7 @@ again. Processes that start at once take a file lock; each file is written under
 temporary name and renamed into place, so a reader never sees half a model.
 
 Only numpy, tokenizers and onnxruntime are imported to embed once the files exist; torch
-is imported only to export.
+is imported only to export (`vocportal.embeddings.encoder_torch.export_float`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ import contextlib
 import hashlib
 import os
 import tempfile
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -77,7 +76,7 @@ def _exclusive(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _write_atomically(target: Path, write) -> None:
+def write_atomically(target: Path, write) -> None:
     fd, name = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
     os.close(fd)
     os.chmod(name, 0o644)  # readable by the web server's user too, like any installed file
@@ -88,48 +87,6 @@ def _write_atomically(target: Path, write) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(name)
         raise
-
-
-def export_float(model_dir: str, target: Path) -> None:
-    """Trace the packaged transformers model to ONNX (token vectors out, no pooling)."""
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-
-    class LastHiddenState(torch.nn.Module):
-        def __init__(self, model):
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.model(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
-
-    # Eager attention: the traced graph then always applies the padding mask.
-    model = AutoModel.from_pretrained(model_dir, attn_implementation="eager").eval()
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    # Traced on a padded batch, so the mask path is the one recorded.
-    sample = tokenizer(["a short one", "a somewhat longer example text"], padding=True)
-    args = tuple(torch.tensor(sample[name]) for name in INPUTS)
-    axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "last_hidden_state")}
-
-    def write(name: str) -> None:
-        # The TorchScript exporter needs no extra package (the dynamo one needs
-        # onnxscript); its deprecation and tracer warnings are about this call only.
-        with warnings.catch_warnings(), torch.inference_mode():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                LastHiddenState(model),
-                args,
-                name,
-                input_names=list(INPUTS),
-                output_names=["last_hidden_state"],
-                dynamic_axes=axes,
-                opset_version=17,
-                dynamo=False,
-            )
-
-    _write_atomically(target, write)
 
 
 def quantise(source: Path, target: Path) -> None:
@@ -159,7 +116,7 @@ def quantise(source: Path, target: Path) -> None:
             nodes_to_exclude=keep_float,
         )
 
-    _write_atomically(target, write)
+    write_atomically(target, write)
 
 
 def ensure_model(model_dir: str, kind: str) -> Path:
@@ -169,6 +126,8 @@ def ensure_model(model_dir: str, kind: str) -> Path:
         return paths[kind]
     with _exclusive(paths["float"].with_suffix(".lock")):
         if not paths["float"].exists():
+            from vocportal.embeddings.encoder_torch import export_float
+
             export_float(model_dir, paths["float"])
         if kind == "int8" and not paths["int8"].exists():
             quantise(paths["float"], paths["int8"])

