@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 
 import pyotp
 import pytest
@@ -18,15 +19,18 @@ from vocportal.accounts.models import User
 from vocportal.api import operations as api_ops
 from vocportal.audit import operations as audit
 from vocportal.audit.models import AuditEntry
+from vocportal.errors import OperationError
 from vocportal.extensions import db
 from vocportal.feedback import operations as feedback
 from vocportal.feedback.models import FeedbackItem, FeedbackSource
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Idea, IdeaStatus, Vote
 from vocportal.notifications.models import Channel, DeliveryState, Notification
+from vocportal.privacy import operations as privacy
 from vocportal.privacy.erasure import ERASED_ACTION
 from vocportal.privacy.operations import EXPORTED_ACTION
 from vocportal.sso.models import SsoIdentity
+from vocportal.timeutil import utcnow
 from vocportal.triage import operations as triage
 from vocportal.webhooks.models import WebhookEndpoint
 
@@ -361,3 +365,21 @@ def test_staff_are_not_erased_and_only_admins_erase_others(app, client, make_use
     assert typo.status_code == 400
     db.session.expire_all()
     assert not db.session.get(User, customer.id).email.endswith("erased.invalid")
+
+
+def test_single_sign_on_people_delete_within_minutes_of_signing_in(app, make_user):
+    person = make_user(email=EMAIL, name=NAME, password="a password nobody knows 123")
+    db.session.add(
+        SsoIdentity(user_id=person.id, provider="acme", issuer="https://id.example", subject="s1")
+    )
+    person.last_login_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    with pytest.raises(OperationError, match="not your password"):
+        privacy.delete_own_account(person, EMAIL, "", "")
+    db.session.rollback()
+    person = db.session.get(User, person.id)
+    person.last_login_at = utcnow() - timedelta(minutes=2)
+    privacy.delete_own_account(person, EMAIL, "", "")
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(SsoIdentity)) == 0
+    assert db.session.get(User, person.id).display_name == "deleted user"

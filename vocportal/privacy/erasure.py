@@ -91,6 +91,21 @@ def _supported_by_others(user_id: int):
     return or_(*(Idea.id.in_(stmt) for stmt in others))
 
 
+def record(
+    actor: User, user: User, action: str, *, own: str, other: str, details: dict | None = None
+) -> None:
+    """Audit a privacy action on `user`: "Person #12 <own>" when they did it themselves,
+    "Person #12 <other>" when an admin did (never their name or address)."""
+    audit.record(
+        actor,
+        action,
+        target_type="user",
+        target_id=user.id,
+        summary=f"Person #{user.id} {own if actor.id == user.id else other}",
+        details=details,
+    )
+
+
 def check(actor: User, user: User) -> None:
     """Refuse an erasure `actor` may not make: only the person or an admin, only once, and
     not of staff (their public answers are the team's: make them a customer first)."""
@@ -139,17 +154,12 @@ def erase(actor: User, user: User) -> Plan:
     sweep.sweep(found, NOT_SWEPT)
     user = db.session.get(User, user.id)
     _anonymise(user)
-    actor = db.session.get(User, actor.id)
-    audit.record(
-        actor,
+    record(
+        db.session.get(User, actor.id),
+        user,
         ERASED_ACTION,
-        target_type="user",
-        target_id=user.id,
-        summary=(
-            f"Person #{user.id} erased at their own request"
-            if actor.id == user.id
-            else f"Person #{user.id} erased on request"
-        ),
+        own="erased at their own request",
+        other="erased on request",
         details={
             "ideas_kept": len(done.ideas_kept),
             "ideas_removed": len(done.ideas_removed),

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from vocportal.accounts import mfa
 from vocportal.accounts.models import User
 from vocportal.accounts.operations import normalise_email
-from vocportal.audit import operations as audit
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.privacy import erasure
@@ -32,16 +31,8 @@ def export(actor: User, user: User, portal_name: str) -> dict:
         raise PermissionDenied()
     now = utcnow()
     data = personal_data(user, portal_name, now)
-    audit.record(
-        actor,
-        EXPORTED_ACTION,
-        target_type="user",
-        target_id=user.id,
-        summary=(
-            f"Person #{user.id} downloaded their data"
-            if actor.id == user.id
-            else f"Data of person #{user.id} exported on request"
-        ),
+    erasure.record(
+        actor, user, EXPORTED_ACTION, own="downloaded their data", other="exported on request"
     )
     return data
 
