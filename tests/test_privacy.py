@@ -348,6 +348,12 @@ def test_deleting_your_account_asks_for_your_address_and_password(app, client, m
 def test_staff_are_not_erased_and_only_admins_erase_others(app, client, make_user):
     staff = make_user(role="staff")
     customer = make_user()
+    client.login(staff.email)
+    own = "/account/privacy"
+    assert 'data-testid="privacy-delete-refused"' in client.get(own).get_data(as_text=True)
+    mine = {"confirm_email": staff.email, "password": "correct horse battery"}
+    assert client.post(f"{own}/delete", mine, page=own).status_code == 400
+    client.logout()
     client.login(customer.email)
     assert client.get(f"/admin/people/{staff.id}/erase").status_code == 403
     client.logout()
@@ -364,7 +370,8 @@ def test_staff_are_not_erased_and_only_admins_erase_others(app, client, make_use
     typo = client.post(page, {"confirm_email": "someone@else.example"}, page=page)
     assert typo.status_code == 400
     db.session.expire_all()
-    assert not db.session.get(User, customer.id).email.endswith("erased.invalid")
+    for person in (staff, customer):
+        assert not db.session.get(User, person.id).email.endswith("erased.invalid")
 
 
 def test_single_sign_on_people_delete_within_minutes_of_signing_in(app, make_user):

@@ -48,12 +48,22 @@ def _filename(user_id: int) -> str:
     return f"personal-data-{user_id}-{utcnow():%Y-%m-%d}.json"
 
 
+def _refusal(actor: User, person: User) -> str | None:
+    """Why `actor` may not erase `person` (shown instead of the form), or None."""
+    try:
+        erasure.check(actor, person)
+    except OperationError as error:
+        return error.message
+    return None
+
+
 def _render_account(form: DeleteAccountForm, status: int = 200):
     user = current_user._get_current_object()
     return render_template(
         "privacy/account.html",
         export_form=ButtonForm(formdata=None),
         form=form,
+        refusal=_refusal(user, user),
         sso=ops.has_sso(user),
         minutes=int(ops.RECENT_SIGN_IN.total_seconds() // 60),
     ), status
@@ -108,11 +118,7 @@ def _person(user_id: int) -> User:
 
 
 def _render_erase(person: User, form: EraseForm, status: int = 200):
-    refusal = None
-    try:
-        erasure.check(current_user._get_current_object(), person)
-    except OperationError as error:
-        refusal = error.message
+    refusal = _refusal(current_user._get_current_object(), person)
     return render_template(
         "privacy/erase.html",
         person=person,
