@@ -1,3 +1,3 @@
 """What RQ workers run. Each job takes its JobRecord id first, then plain ids and values,
-and runs inside the app context. The web process enqueues these by dotted path only, so it
-never imports this package (nor torch or BERTopic)."""
+and runs inside the app context. The web process enqueues these by name only (the names in
+vocportal/queue/jobnames.py), so it never imports this package (nor torch or BERTopic)."""

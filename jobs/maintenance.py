@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import logging
 
+from flask import Config
+from rq.cron import CronScheduler
+
 from jobs.runtime import get_app
 from vocportal.extensions import db
+from vocportal.queue import jobnames
 from vocportal.queue import operations as queue
+from vocportal.timeutil import utcnow
 
 log = logging.getLogger("vocportal.jobs")
 
@@ -37,34 +42,43 @@ def schedule_topic_refresh() -> int:
 
 def schedule_digests() -> int:
     """Queue today's digest emails (recorded, retried, re-driven like any job)."""
-    from vocportal.queue.operations import defer
-    from vocportal.timeutil import utcnow
-
-    with get_app().app_context():
-        record = defer(
-            "notify: daily digests",
-            "jobs.notify.send_digests",
-            queue="notifications",
-            dedupe_key=f"notify:digest:{utcnow():%Y-%m-%d}",
-            timeout=3600,
-            attempts=3,
-        )
-        db.session.commit()
-        return record.id
+    return _record(
+        "notify: daily digests",
+        jobnames.NOTIFY_SEND_DIGESTS,
+        queue="notifications",
+        dedupe_key=f"notify:digest:{utcnow():%Y-%m-%d}",
+        timeout=3600,
+        attempts=3,
+    )
 
 
 def schedule_theme_alerts() -> int:
     """Queue the early-warning check over themes."""
-    from vocportal.queue.operations import defer
+    return _record(
+        "detect theme alerts",
+        jobnames.DETECT_THEME_ALERTS,
+        queue="topics",
+        dedupe_key="topics:alerts",
+        timeout=600,
+        attempts=2,
+    )
 
+
+def _record(kind: str, func: str, **options) -> int:
+    """Record a job and queue it once recorded; return its record id."""
     with get_app().app_context():
-        record = defer(
-            "detect theme alerts",
-            "jobs.topics.detect_theme_alerts",
-            queue="topics",
-            dedupe_key="topics:alerts",
-            timeout=600,
-            attempts=2,
-        )
+        record = queue.defer(kind, func, **options)
         db.session.commit()
         return record.id
+
+
+def register_schedule(cron: CronScheduler, config: Config) -> None:
+    """Register the periodic work above on RQ's cron scheduler, as often as `config` says."""
+    interval = config["SWEEP_INTERVAL_SECONDS"]
+    cron.register(sweep_jobs, "default", interval=interval, job_timeout=300)
+    interval = config["TOPICS_REFRESH_SECONDS"]
+    cron.register(schedule_topic_refresh, "default", interval=interval, job_timeout=60)
+    daily = f"0 {config['DIGEST_HOUR_UTC']} * * *"
+    cron.register(schedule_digests, "default", cron=daily, job_timeout=60)
+    interval = config["THEME_ALERTS_SECONDS"]
+    cron.register(schedule_theme_alerts, "default", interval=interval, job_timeout=60)

@@ -26,12 +26,22 @@ def set_app(app: Flask) -> None:
 
 
 def get_app() -> Flask:
+    """The app jobs run in: the one set by `set_app`, else one built from the environment."""
     global _app
     if _app is None:
         from vocportal import create_app
 
         _app = create_app()
     return _app
+
+
+def run_here(app: Flask, record: JobRecord):
+    """Run a recorded job in this process, as a worker would (for commands' `--now`), and
+    return its result; the record's state and error are kept as for a queued run."""
+    from rq.utils import import_attribute
+
+    set_app(app)
+    return import_attribute(record.func)(record.id, *record.args)
 
 
 class Progress:

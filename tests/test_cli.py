@@ -8,15 +8,20 @@ import sys
 from sqlalchemy import func, select
 
 from vocportal.accounts.models import Role, User
+from vocportal.cli import cli
 from vocportal.demo.seed import DEMO_LOGINS
 from vocportal.extensions import db
 from vocportal.ideas.models import Comment, Idea, IdeaStatus, StatusChange, Vote
+from vocportal.queue import jobnames
+from vocportal.queue.models import JobRecord, JobState
+from vocportal.queue.operations import defer
 from vocportal.security import verify_password
 
 
 def test_users_create_with_role(app):
     runner = app.test_cli_runner()
     result = runner.invoke(
+        cli,
         args=[
             "users",
             "create",
@@ -25,12 +30,13 @@ def test_users_create_with_role(app):
             "admin",
             "--password",
             "a long admin phrase",
-        ]
+        ],
     )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "boss@example.com"))
     assert user.role is Role.admin and verify_password(user.password_hash, "a long admin phrase")
     again = runner.invoke(
+        cli,
         args=[
             "users",
             "create",
@@ -39,16 +45,18 @@ def test_users_create_with_role(app):
             "staff",
             "--password",
             "whatever phrase",
-        ]
+        ],
     )
     assert again.exit_code == 0 and "now staff" in again.output
-    weak = runner.invoke(args=["users", "create", "weak@example.com", "--password", "password"])
+    weak = runner.invoke(
+        cli, args=["users", "create", "weak@example.com", "--password", "password"]
+    )
     assert weak.exit_code != 0 and "too common" in weak.output
 
 
 def test_seed_demo_is_believable_and_consistent(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["seed-demo"])
+    result = runner.invoke(cli, args=["seed-demo"])
     assert result.exit_code == 0, result.output
     ideas = db.session.scalar(select(func.count()).select_from(Idea))
     people = db.session.scalar(select(func.count()).select_from(User))
@@ -88,13 +96,13 @@ def test_seed_demo_is_believable_and_consistent(app):
     for email, password in DEMO_LOGINS.values():
         user = db.session.scalar(select(User).where(User.email == email))
         assert verify_password(user.password_hash, password)
-    second = runner.invoke(args=["seed-demo"])
+    second = runner.invoke(cli, args=["seed-demo"])
     assert "already has ideas" in second.output
     assert db.session.scalar(select(func.count()).select_from(Idea)) == ideas
 
 
 def test_demo_logins_work_in_the_browser_flow(app, client):
-    app.test_cli_runner().invoke(args=["seed-demo"])
+    app.test_cli_runner().invoke(cli, args=["seed-demo"])
     email, password = DEMO_LOGINS["staff"]
     client.login(email, password)
     html = client.get("/").get_data(as_text=True)
@@ -112,3 +120,32 @@ def test_console_script_is_flask_cli():
     assert result.returncode == 0, result.stderr
     for command in ("demo", "seed-demo", "users", "db", "routes", "run"):
         assert command in result.stdout
+
+
+def test_worker_runs_queued_jobs_and_refuses_unknown_queues(app, redis_url, make_idea):
+    idea = make_idea(title="Before")
+    record = defer("touch", "tests.jobs_for_tests.touch_idea", idea.id, "After")
+    db.session.commit()
+    runner = app.test_cli_runner()
+    bad = runner.invoke(cli, args=["worker", "default", "nowhere", "--burst", "--no-warm-up"])
+    assert bad.exit_code == 2 and "unknown queue(s): nowhere" in bad.output
+    assert db.session.get(JobRecord, record.id).state is JobState.queued
+    result = runner.invoke(cli, args=["worker", "default", "--burst", "--no-warm-up"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(JobRecord, record.id).state is JobState.finished
+    assert db.session.get(Idea, idea.id).title == "After"
+
+
+def test_embeddings_backfill_is_queued_or_run_here(app):
+    runner = app.test_cli_runner()
+    queued = runner.invoke(cli, args=["embeddings", "backfill"])
+    assert queued.exit_code == 0, queued.output
+    record = db.session.scalar(select(JobRecord).where(JobRecord.state == JobState.queued))
+    assert record.func == jobnames.EMBED_IDEAS_BACKFILL and record.queue == "embeddings"
+    assert queued.output == f"Queued job {record.id}; a worker will run it.\n"
+    now = runner.invoke(cli, args=["embeddings", "backfill", "--now"])
+    assert now.exit_code == 0, now.output
+    assert now.output == "Embedded 0 ideas.\n"
+    ran = db.session.scalar(select(JobRecord).where(JobRecord.id != record.id))
+    assert ran.func == jobnames.EMBED_IDEAS_BACKFILL and ran.state is JobState.finished

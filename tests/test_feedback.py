@@ -18,6 +18,7 @@ from tests.smtp import smtp_server, text_of  # noqa: F401  (fixture)
 from tests.test_jobs import run_worker
 from vocportal.accounts import operations as accounts
 from vocportal.accounts.models import User
+from vocportal.cli import cli
 from vocportal.customers import operations as customers
 from vocportal.customers.models import Company
 from vocportal.errors import OperationError
@@ -71,7 +72,7 @@ def test_csv_import_command_reports_bad_lines_imports_the_rest_and_is_idempotent
     path = tmp_path / "feedback.csv"
     path.write_text(CSV_TEXT)
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["import-feedback", str(path)])
+    result = runner.invoke(cli, args=["import-feedback", str(path)])
     assert result.exit_code == 1  # some rows were rejected
     assert "line 3: Feedback needs some text." in result.output
     assert "line 4: Not a valid email address" in result.output
@@ -84,7 +85,7 @@ def test_csv_import_command_reports_bad_lines_imports_the_rest_and_is_idempotent
     assert db.session.get(Company, sso.company_id).name == "Acme"
     assert sso.author.company_id == sso.company_id
     # The same file again: nothing new.
-    again = runner.invoke(args=["import-feedback", str(path)])
+    again = runner.invoke(cli, args=["import-feedback", str(path)])
     assert "0 imported, 2 already there, 3 rejected" in again.output
     assert count(FeedbackItem) == 2
 
@@ -460,7 +461,7 @@ def test_import_companies_updates_by_crm_id_and_attaches_people(app, tmp_path, m
         ",,starter,,,,\n"  # line 4: no name
     )
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["import-companies", str(path)])
+    result = runner.invoke(cli, args=["import-companies", str(path)])
     assert result.exit_code == 1
     assert "line 3: monthly_revenue 'lots' is not a number" in result.output
     assert "line 4: A company needs a name." in result.output
@@ -473,7 +474,7 @@ def test_import_companies_updates_by_crm_id_and_attaches_people(app, tmp_path, m
     lee = db.session.scalar(select(User).where(User.email == "lee@acme.example.com"))
     assert lee.is_contact and lee.company_id == acme.id
     path.write_text("id,name,plan\ncrm-1,Acme Corp,enterprise\n")  # renamed in the CRM
-    again = runner.invoke(args=["import-companies", str(path)])
+    again = runner.invoke(cli, args=["import-companies", str(path)])
     assert "0 companies created, 1 updated, 0 rejected." in again.output
     db.session.expire_all()
     assert db.session.get(Company, acme.id).name == "Acme Corp"

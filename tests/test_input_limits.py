@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from tests.test_jobs import run_worker
 from vocportal.accounts.models import User
+from vocportal.cli import cli
 from vocportal.customers import operations as customers
 from vocportal.customers.forms import format_attributes, parse_attributes
 from vocportal.customers.models import Company
@@ -281,7 +282,7 @@ def test_a_csv_with_a_field_over_the_limit_is_reported_and_the_file_removed(app,
 def test_a_header_that_is_not_utf8_is_reported_on_line_one(app, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_bytes("t\xe9xt,email\nhello,ann@example.com\n".encode("latin-1"))
-    result = app.test_cli_runner().invoke(args=["import-feedback", str(path)])
+    result = app.test_cli_runner().invoke(cli, args=["import-feedback", str(path)])
     assert result.exit_code == 1
     assert "line 1: not UTF-8 text" in result.output
     assert db.session.scalar(select(FeedbackItem)) is None

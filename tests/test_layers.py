@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import configparser
+import pkgutil
+
 from importlinter.cli import lint_imports
 
 from vocportal.config import PROJECT_ROOT
@@ -13,3 +16,30 @@ def test_import_linter_contracts_are_kept(capsys, monkeypatch):
     output = capsys.readouterr().out
     assert code == 0, output[-4000:]
     assert "0 broken" in output
+
+
+#: Modules under vocportal/ that may import jobs/: the CLI that assembles the `vocportal`
+#: command, and the commands that run jobs in their own process.
+WORKER_SIDE = {
+    "vocportal.cli",
+    "vocportal.cli.__main__",
+    "vocportal.cli.themes",
+    "vocportal.cli.workers",
+}
+
+
+def test_every_web_module_is_held_to_never_importing_jobs():
+    config = configparser.ConfigParser()
+    config.read(PROJECT_ROOT / ".importlinter")
+    contract = config["importlinter:contract:web-never-imports-jobs"]
+    listed = set(contract["source_modules"].split())
+    package = PROJECT_ROOT / "vocportal"
+    modules = {f"vocportal.{m.name}" for m in pkgutil.iter_modules([str(package)])}
+    modules |= {f"vocportal.cli.{m.name}" for m in pkgutil.iter_modules([str(package / "cli")])}
+    # A package listed there covers its own modules; only the CLI's are listed one by one.
+    unchecked = sorted(modules - WORKER_SIDE - listed)
+    assert unchecked == [], (
+        f"add {unchecked} to the sources of .importlinter's web-never-imports-jobs contract "
+        "(or, for a command that runs jobs here, to WORKER_SIDE)"
+    )
+    assert not listed & WORKER_SIDE

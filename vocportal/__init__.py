@@ -33,7 +33,6 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     register_extensions(app)
     register_blueprints(app)
     register_subscribers()
-    from vocportal.commands import register_commands
     from vocportal.audit import init_app as init_audit
     from vocportal.embeddings.warm import register_warm_up
     from vocportal.errors import register_error_handlers
@@ -48,7 +47,6 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     # Commits that change what anonymous visitors may see clear every process's page cache
     # (web, workers and commands all change ideas through the same sessions).
     register_invalidation()
-    register_commands(app)
     register_warm_up(app)
     init_audit(app)
     return app

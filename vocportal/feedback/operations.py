@@ -17,6 +17,7 @@ from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem, FeedbackSource
 from vocportal.ideas.models import Idea
+from vocportal.queue import jobnames
 from vocportal.timeutil import utcnow
 
 #: Longest feedback text kept (longer is refused, not cut: nothing is lost silently).
@@ -302,7 +303,7 @@ def queue_csv_import(actor: User, upload):
     original = Path(upload.filename or "").name[:200]
     job = defer(
         "import feedback CSV",
-        "jobs.feedback.import_csv",
+        jobnames.IMPORT_FEEDBACK_CSV,
         name,
         original,
         timeout=3600,
@@ -325,7 +326,7 @@ def request_embedding():
 
     return defer(
         "embed feedback",
-        "jobs.embeddings.embed_feedback",
+        jobnames.EMBED_FEEDBACK,
         queue="embeddings",
         dedupe_key=EMBED_KEY,
         timeout=3600,

@@ -44,10 +44,11 @@ def defer(
 ) -> JobRecord:
     """Record a job now and enqueue it in RQ when the current transaction commits.
 
-    `func` is the dotted path of a function in `jobs/` taking the record id first, then
-    `args` (plain JSON values: ids, not objects). With `dedupe_key`, an active job with the
-    same key is returned instead of queueing a second one. With `enqueue=False` the job is
-    only recorded, for a caller that runs it in-process right away.
+    `func` is a job's name from `vocportal.queue.jobnames` (the dotted path of a function in
+    `jobs/` taking the record id first), then `args` (plain JSON values: ids, not objects).
+    With `dedupe_key`, an active job with the same key is returned instead of queueing a
+    second one. With `enqueue=False` the job is only recorded, for a caller that runs it
+    in-process right away.
     """
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")

@@ -46,6 +46,7 @@ from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
 from vocportal.ideas.models import Comment, Idea, StatusChange
+from vocportal.queue import jobnames
 from vocportal.queue import operations as queue
 from vocportal.timeutil import utcnow
 from vocportal.webhooks import net
@@ -293,7 +294,7 @@ def emit(event: WebhookEvent, data: dict) -> list[WebhookDelivery]:
         for delivery in deliveries:
             queue.defer(
                 "webhook delivery",
-                "jobs.webhooks.deliver",
+                jobnames.DELIVER_WEBHOOK,
                 delivery.id,
                 queue="default",
                 attempts=attempts,

@@ -1,0 +1,5 @@
+"""`python -m vocportal.cli ...`: the same as the `vocportal` console script."""
+
+from vocportal.cli import main
+
+main()
