@@ -307,7 +307,12 @@ def name_themes(
 def _fallback(single: Counter, keywords: Sequence[str], surface: Counter, key: int) -> str:
     """ "X and Y" from the theme's two most frequent content words (or its keywords)."""
     top: list[str] = []
-    for word, _ in single.most_common(10):
+    # Ties go to the theme's keywords (c-TF-IDF order), then to the word itself; not to the
+    # Counter's order, which comes from sets, so from the hash seed: the same fit in another
+    # process named a theme "People and month" instead of "People and report".
+    rank = {word: i for i, word in enumerate(keywords)}
+    frequent = sorted(single.items(), key=lambda p: (-p[1], rank.get(p[0], len(rank)), p[0]))
+    for word, _ in frequent[:10]:
         if all(word.rstrip("s") != t.rstrip("s") for t in top):  # not "invoice and invoices"
             top.append(word)
         if len(top) == 2:
