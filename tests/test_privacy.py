@@ -4,6 +4,7 @@ schema reflected from the database, not the models) finds their email and name n
 
 from __future__ import annotations
 
+import html
 import json
 import time
 from datetime import timedelta
@@ -24,7 +25,7 @@ from vocportal.extensions import db
 from vocportal.feedback import operations as feedback
 from vocportal.feedback.models import FeedbackItem, FeedbackSource
 from vocportal.ideas import operations as ideas
-from vocportal.ideas.models import Idea, IdeaStatus, Vote
+from vocportal.ideas.models import Comment, Idea, IdeaStatus, Vote
 from vocportal.notifications.models import Channel, DeliveryState, Notification
 from vocportal.privacy import operations as privacy
 from vocportal.privacy.erasure import ERASED_ACTION
@@ -50,12 +51,16 @@ def mentions(*needles: str) -> dict[str, int]:
         for column in table.columns:
             if isinstance(column.type, LargeBinary | NullType):
                 continue
-            text = func.lower(cast(column, Text) if not isinstance(column.type, String) else column)
+            text = cast(column, Text) if not isinstance(column.type, String) else column
             for needle in needles:
+                # lower() on both sides, and as written (SQLite folds ASCII letters only).
                 n = db.session.scalar(
                     select(func.count())
                     .select_from(table)
-                    .where(text.contains(needle.lower(), autoescape=True))
+                    .where(
+                        func.lower(text).contains(needle.lower(), autoescape=True)
+                        | text.contains(needle, autoescape=True)
+                    )
                 )
                 if n:
                     key = f"{table.name}.{column.name}"
@@ -390,3 +395,30 @@ def test_single_sign_on_people_delete_within_minutes_of_signing_in(app, make_use
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(SsoIdentity)) == 0
     assert db.session.get(User, person.id).display_name == "deleted user"
+
+
+def test_names_with_accents_and_ampersands_go_in_every_form_they_are_stored(
+    app, make_user, make_idea
+):
+    name = "Émile Ørsted & Sons"
+    forms = (name, name.upper(), html.escape(name, False), json.dumps(name)[1:-1])
+    admin = make_user(role="admin")
+    other = make_user()
+    person = make_user(email="emile@orsted.example", name=name)
+    idea = make_idea(title="Invoices in DKK", author=other)
+    ideas.add_comment(db.session.get(User, other.id), idea, f"As {name} said; {name.upper()}!")
+    feedback.create_feedback(
+        text="Kroner please",
+        source=FeedbackSource.api,
+        email="emile@orsted.example",
+        payload={"signature": name},
+    )
+    db.session.commit()
+    assert set(mentions(*forms)) >= {"comments.body", "comments.body_html", "users.display_name"}
+    assert any(key.startswith("feedback_items.payload") for key in mentions(*forms))
+    privacy.erase_by_admin(db.session.get(User, admin.id), person, "emile@orsted.example")
+    db.session.commit()
+    db.session.expire_all()
+    assert mentions(*forms, "emile@orsted.example") == {}
+    body = db.session.scalar(select(Comment.body).where(Comment.author_id == other.id))
+    assert body == "As deleted user said; deleted user!"

@@ -8,6 +8,7 @@ added later) is found by reflecting the metadata, not by a list someone must kee
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -40,9 +41,12 @@ class Needle:
         )
 
     def like_terms(self) -> set[str]:
-        """The lower-cased forms a LIKE looks for: as written, and as JSON escapes it."""
+        """What `lower(column) LIKE` looks for: the text lower-cased (SQLite's lower() and
+        LIKE fold ASCII letters only, so also with only those folded), and as JSON escapes
+        it (non-ASCII letters as \\u00e9)."""
         lower = self.text.lower()
-        return {lower, json.dumps(lower)[1:-1], json.dumps(self.text)[1:-1].lower()}
+        ascii_folded = "".join(c.lower() if c.isascii() else c for c in self.text)
+        return {lower, ascii_folded, json.dumps(lower)[1:-1], json.dumps(self.text)[1:-1].lower()}
 
 
 def needles(email: str, name: str) -> list[Needle]:
@@ -51,7 +55,8 @@ def needles(email: str, name: str) -> list[Needle]:
     found = [Needle(email, r"\w.+\-")] if email else []
     name = " ".join(name.split())
     if len(name) >= MIN_NAME_LENGTH:
-        found.append(Needle(name, r"\w"))
+        # Also as rendered Markdown holds it (comments' and messages' HTML): "Smith &amp; Co".
+        found += [Needle(form, r"\w") for form in dict.fromkeys((name, html.escape(name, False)))]
     return found
 
 
