@@ -422,3 +422,26 @@ def test_names_with_accents_and_ampersands_go_in_every_form_they_are_stored(
     assert mentions(*forms, "emile@orsted.example") == {}
     body = db.session.scalar(select(Comment.body).where(Comment.author_id == other.id))
     assert body == "As deleted user said; deleted user!"
+
+
+def test_an_admin_exports_a_contacts_data_on_request(app, client, make_user):
+    feedback.create_feedback(
+        text="Please call me", source=FeedbackSource.email, email=EMAIL, name=NAME
+    )
+    db.session.commit()
+    contact_id = db.session.scalar(select(User.id).where(User.email == EMAIL))
+    customer = make_user()
+    client.login(customer.email)
+    url = f"/admin/people/{contact_id}/export"
+    assert client.post(url, page="/profile").status_code == 403
+    client.logout()
+    admin = make_user(role="admin")
+    client.login(admin.email)
+    response = client.post(url, page=f"/admin/people/{contact_id}/erase")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    data = response.get_json()
+    assert data["profile"]["account"].startswith("contact")
+    assert data["feedback"][0]["text"] == "Please call me"
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == EXPORTED_ACTION))
+    assert (entry.actor_id, entry.target_id) == (admin.id, contact_id)
+    assert NAME not in entry.summary and EMAIL not in entry.summary
