@@ -8,6 +8,7 @@ import io
 import pytest
 from sqlalchemy import select
 
+from tests.test_api import api, make_token  # noqa: F401  (fixtures)
 from tests.test_jobs import run_worker
 from vocportal.api.models import ApiToken
 from vocportal.audit.models import AuditEntry
@@ -42,20 +43,20 @@ def assert_entry(action: str, actor, target_type: str, target_id, *, origin: str
     return entry
 
 
+def _logged_in(client, make_user, role: str):
+    client.actor = make_user(role=role)
+    client.login(client.actor.email)
+    return client
+
+
 @pytest.fixture
 def staff_client(client, make_user):
-    staff = make_user(role="staff")
-    client.login(staff.email)
-    client.actor = staff
-    return client
+    return _logged_in(client, make_user, "staff")
 
 
 @pytest.fixture
 def admin_client(client, make_user):
-    admin = make_user(role="admin")
-    client.login(admin.email)
-    client.actor = admin
-    return client
+    return _logged_in(client, make_user, "admin")
 
 
 def test_status_change(staff_client, make_idea):
@@ -193,3 +194,14 @@ def test_the_origin_is_the_client_behind_the_proxy(staff_client, make_idea):
     headers = {**BROWSER, "X-Forwarded-For": "203.0.113.9"}
     staff_client.post(f"{page}/hide", {"hidden": "1"}, page=page, headers=headers)
     assert entry_for("idea.hidden").ip == "203.0.113.9"
+
+
+def test_an_api_import_is_recorded_with_origin_api(api, make_token, make_user):  # noqa: F811
+    staff = make_user(role="staff")
+    items = [{"text": "Love the roadmap", "email": "a@example.com"}, {"email": "b@example.com"}]
+    response = api.post(
+        "/feedback/bulk", token=make_token(staff), json={"items": items}, headers=BROWSER
+    )
+    assert response.status_code == 200
+    entry = assert_entry("feedback.imported", staff, "feedback", None, origin="api")
+    assert entry.details == {"channel": "api", "created": 1, "existing": 0, "error": 1}

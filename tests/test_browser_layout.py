@@ -50,6 +50,7 @@ ADMIN = {
     "users": "/admin/users",
     "boards": "/admin/boards",
     "webhooks": "/staff/webhooks/",
+    "audit log": "/admin/audit",
     "erase a person": "/admin/people/{customer}/erase",
 }
 PAGES = {

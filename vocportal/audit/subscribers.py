@@ -40,25 +40,24 @@ def _merge(idea: Idea, actor: User, target: Idea, merge: MergeRecord, action: st
 
 
 def on_idea_hidden(idea: Idea, *, actor: User, hidden: bool, **_: object) -> None:
-    audit_ops.record(
-        actor,
-        "idea.hidden" if hidden else "idea.shown",
-        target_type="idea",
-        target_id=idea.id,
-        summary=f"Idea #{idea.id} {'hidden' if hidden else 'shown again'}",
-    )
+    _hidden(actor, "idea", idea.id, f"Idea #{idea.id}", hidden)
 
 
 def on_comment_hidden(
     idea: Idea, *, actor: User, comment: Comment, hidden: bool, **_: object
 ) -> None:
+    name = f"Comment #{comment.id} on idea #{idea.id}"
+    _hidden(actor, "comment", comment.id, name, hidden, {"idea_id": idea.id})
+
+
+def _hidden(actor: User, kind: str, target_id: int, name: str, hidden: bool, details=None):
     audit_ops.record(
         actor,
-        "comment.hidden" if hidden else "comment.shown",
-        target_type="comment",
-        target_id=comment.id,
-        summary=f"Comment #{comment.id} on idea #{idea.id} {'hidden' if hidden else 'shown again'}",
-        details={"idea_id": idea.id},
+        f"{kind}.hidden" if hidden else f"{kind}.shown",
+        target_type=kind,
+        target_id=target_id,
+        summary=f"{name} {'hidden' if hidden else 'shown again'}",
+        details=details,
     )
 
 
