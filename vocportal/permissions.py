@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from vocportal.accounts.email_forms import ButtonForm
+from vocportal.forms import ButtonForm
 
 #: What an unverified person is told when they try to vote, post or comment.
 VERIFY_FIRST = "Confirm your email address first."
@@ -45,23 +46,24 @@ def enrol_first():
     return redirect(url_for("accounts.mfa_setup", next=back))
 
 
-def staff_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_staff:
-            abort(403)
-        return enrol_first() or view(*args, **kwargs)
+def _role_required(allowed: Callable[[object], bool]):
+    """A view decorator letting in only logged-in people for whom `allowed(user)` holds (a
+    403 for anyone else), after MFA enrolment where REQUIRE_STAFF_MFA asks for it."""
 
-    return wrapped
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not allowed(current_user):
+                abort(403)
+            return enrol_first() or view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return enrol_first() or view(*args, **kwargs)
-
-    return wrapped
+#: Staff and admins only.
+staff_required = _role_required(lambda user: user.is_staff)
+#: Admins only.
+admin_required = _role_required(lambda user: user.is_admin)

@@ -18,7 +18,3 @@ class ConfirmSignupForm(FlaskForm):
     (the field is absent when the account already has its password)."""
 
     password = PasswordField("Your password", validators=[Optional(), Length(max=PASSWORD_MAX)])
-
-
-class ButtonForm(FlaskForm):
-    """A form that is only a button (and its CSRF token): state changes on POST, never GET."""

@@ -9,6 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import BigInteger, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from vocportal.enums import LabelledEnum
 from vocportal.extensions import db
 from vocportal.timeutil import utcnow
 
@@ -21,20 +22,17 @@ class Role(enum.Enum):
     admin = "admin"
 
 
-class EmailPref(enum.Enum):
+class EmailPref(LabelledEnum):
     """How a person wants notification emails: each one, one a day, or none."""
 
-    immediate = "immediate"
-    digest = "digest"
-    never = "never"
+    immediate = "immediate", "Each update as it happens"
+    digest = "digest", "One daily digest"
+    never = "never", "No email (in-app only)"
 
-    @property
-    def label(self) -> str:
-        return {
-            "immediate": "Each update as it happens",
-            "digest": "One daily digest",
-            "never": "No email (in-app only)",
-        }[self.value]
+
+def normalise_email(email: str) -> str:
+    """An email address as accounts store and look it up: trimmed, lower-cased."""
+    return email.strip().lower()
 
 
 class User(UserMixin, db.Model):

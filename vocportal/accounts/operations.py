@@ -8,7 +8,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from vocportal.accounts.models import Role, User
+from vocportal.accounts.models import Role, User, normalise_email
 from vocportal.api.models import TokenRevocation
 from vocportal.api.operations import revoke_tokens_of
 from vocportal.audit import operations as audit_ops
@@ -16,10 +16,6 @@ from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.security import hash_password, password_problem, verify_password
 from vocportal.timeutil import utcnow
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -51,24 +47,17 @@ def create_user(
     problem = password_problem(password, email=email, name=display_name)
     if problem:
         raise OperationError(problem, field="password")
-    verified_at = utcnow() if verified else None
-    if existing is not None:  # a contact known from feedback: the row is theirs
-        existing.display_name = display_name
-        existing.password_hash = hash_password(password)
-        existing.pending_password_hash = None
-        existing.email_verified_at = verified_at
-        if role is not Role.customer:
-            existing.role = role
-        db.session.flush()
-        return existing
-    user = User(
-        email=email,
-        display_name=display_name,
-        password_hash=hash_password(password),
-        role=role,
-        email_verified_at=verified_at,
-    )
-    db.session.add(user)
+    # A contact known from feedback: the row is theirs (a contact keeps its role unless
+    # another is given).
+    user = existing if existing is not None else User(email=email, role=Role.customer)
+    user.display_name = display_name
+    user.password_hash = hash_password(password)
+    user.pending_password_hash = None
+    user.email_verified_at = utcnow() if verified else None
+    if role is not Role.customer:
+        user.role = role
+    if existing is None:
+        db.session.add(user)
     db.session.flush()
     return user
 

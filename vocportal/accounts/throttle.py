@@ -22,6 +22,7 @@ from flask import current_app, g, request, session
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from vocportal.accounts.models import normalise_email
 from vocportal.extensions import limiter
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,9 @@ KNOWN_FOR = timedelta(days=90)
 
 
 def _account(email: str) -> str:
-    # A digest: no email addresses in Redis keys. Not normalise_email's import (a cycle).
-    return hashlib.sha256(email.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()[:40]
+    # A digest: no email addresses in Redis keys.
+    digest = hashlib.sha256(normalise_email(email).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:40]
 
 
 def _known_key(email: str, address: str) -> str:
@@ -64,17 +66,29 @@ def remember_address(email: str) -> None:
         log.warning("rate-limit storage unreachable; address not remembered for the account")
 
 
+def _failures_limit(setting: str, flag: str, key_func, error_message: str, **options):
+    """A limit (the `setting`) per `key_func` bucket on POSTs that count only when the view
+    marked the request a failure (g.<flag>): right answers cost nothing."""
+    return limiter.limit(
+        lambda: current_app.config[setting],
+        key_func=key_func,
+        methods=["POST"],
+        deduct_when=lambda response: bool(g.get(flag)),
+        error_message=error_message,
+        **options,
+    )
+
+
 def note_failure() -> None:
     """Count this request against the account's limit (a wrong email or password)."""
     g.login_failed = True
 
 
-account_limit = limiter.limit(
-    lambda: current_app.config["LIMIT_LOGIN_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
+account_limit = _failures_limit(
+    "LIMIT_LOGIN_ACCOUNT",
+    "login_failed",
+    _account_key,
     exempt_when=from_own_address,
-    deduct_when=lambda response: bool(g.get("login_failed")),
     error_message=(
         "too many failed logins to this account from new addresses; you can still log in "
         "from a device you logged in from before, or after resetting your password"
@@ -102,10 +116,9 @@ def note_mfa_failure() -> None:
 
 
 #: Wrong codes per account (LIMIT_MFA), wherever they come from; right ones are not counted.
-mfa_limit = limiter.limit(
-    lambda: current_app.config["LIMIT_MFA"],
-    key_func=_mfa_account_key,
-    methods=["POST"],
-    deduct_when=lambda response: bool(g.get("mfa_failed")),
-    error_message="too many wrong codes for this account; wait a few minutes and try again",
+mfa_limit = _failures_limit(
+    "LIMIT_MFA",
+    "mfa_failed",
+    _mfa_account_key,
+    "too many wrong codes for this account; wait a few minutes and try again",
 )

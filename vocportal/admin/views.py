@@ -8,13 +8,12 @@ from sqlalchemy import select
 
 from vocportal.accounts import mfa
 from vocportal.accounts import operations as account_ops
-from vocportal.accounts.email_forms import ButtonForm
 from vocportal.accounts.models import Role, User
 from vocportal.admin.forms import BoardForm, UserAdminForm
 from vocportal.audit import operations as audit_ops
 from vocportal.errors import OperationError
 from vocportal.extensions import db
-from vocportal.forms import commit_or_show
+from vocportal.forms import ButtonForm, submitted
 from vocportal.ideas import operations as idea_ops
 from vocportal.ideas.models import Board
 from vocportal.permissions import admin_required
@@ -56,18 +55,28 @@ def update_user(user_id: int):
     form = UserAdminForm()
     if form.validate_on_submit():
         actor = current_user._get_current_object()
-        try:
+
+        def update():
             if Role(form.role.data) is not user.role:
                 account_ops.set_role(actor, user, Role(form.role.data))
             if bool(form.blocked.data) != user.blocked:
                 account_ops.set_blocked(actor, user, bool(form.blocked.data))
-        except OperationError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(f"{user.email} updated.", "success")
+
+        _apply(update, f"{user.email} updated.")
     return redirect(url_for("admin.users"))
+
+
+def _apply(operation, message: str) -> None:
+    """Run an admin action and commit, then say `message`; if a rule refuses it, roll back
+    and say why."""
+    try:
+        operation()
+    except OperationError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
 
 
 @bp.post("/users/<int:user_id>/mfa-reset")
@@ -76,16 +85,10 @@ def reset_mfa(user_id: int):
     """Turn off another person's two-factor authentication (a lost phone); it is logged."""
     user = db.session.get(User, user_id) or abort(404)
     if ButtonForm().validate_on_submit():
-        try:
-            mfa.reset_by_admin(current_user._get_current_object(), user)
-        except OperationError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(
-                f"Two-factor authentication of {user.email} is reset; they enrol again.", "success"
-            )
+        _apply(
+            lambda: mfa.reset_by_admin(current_user._get_current_object(), user),
+            f"Two-factor authentication of {user.email} is reset; they enrol again.",
+        )
     return redirect(url_for("admin.users"))
 
 
@@ -109,11 +112,11 @@ def _save_board(board: Board | None, form: BoardForm) -> Board:
 @admin_required
 def boards():
     form = BoardForm()
-    if form.validate_on_submit():
-        ok, _ = commit_or_show(form, lambda: _save_board(None, form))
-        if ok:
-            flash("Board created.", "success")
-            return redirect(url_for("admin.boards"))
+    created = submitted(
+        form, lambda: _save_board(None, form), "Board created.", url_for("admin.boards")
+    )
+    if created:
+        return created
     return render_template(
         "admin/boards.html", boards=idea_ops.boards(include_archived=True), form=form
     ), 400 if form.errors else 200

@@ -2,34 +2,26 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vocportal.accounts.models import User
+from vocportal.enums import LabelledEnum
 from vocportal.extensions import db
 from vocportal.timeutil import utcnow
 
 
-class TokenRevocation(enum.Enum):
+class TokenRevocation(LabelledEnum):
     """Why a token stopped working."""
 
     #: Its owner revoked it on the token page.
-    owner = "owner"
+    owner = "owner", "revoked"
     #: Its owner changed their password: a stolen token must not outlive that.
-    password_changed = "password_changed"
+    password_changed = "password_changed", "revoked when your password changed"
     #: The password was reset by email (account recovery).
-    password_reset = "password_reset"
-
-    @property
-    def label(self) -> str:
-        return {
-            "owner": "revoked",
-            "password_changed": "revoked when your password changed",
-            "password_reset": "revoked when your password was reset",
-        }[self.value]
+    password_reset = "password_reset", "revoked when your password was reset"
 
 
 class ApiToken(db.Model):

@@ -6,16 +6,14 @@ API blueprint in vocportal.api.views.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, url_for
 from flask_login import current_user, login_required
 
 from vocportal.api import operations as ops
 from vocportal.api import reference
 from vocportal.api.errors import API_PREFIX
 from vocportal.api.forms import TokenForm
-from vocportal.extensions import db
-from vocportal.forms import commit_or_show
-from vocportal.ideas.forms import EmptyForm
+from vocportal.forms import ButtonForm, commit_and_go, commit_or_show, valid_or_400
 
 bp = Blueprint("api_pages", __name__)
 
@@ -33,7 +31,7 @@ def _render_tokens(form: TokenForm, new_secret: str | None = None, status: int =
                 tokens=ops.tokens_of(_user()),
                 revocation=ops.credential_revocation(_user()),
                 new_secret=new_secret,
-                revoke_form=EmptyForm(),
+                revoke_form=ButtonForm(),
                 docs_url=url_for("api_pages.docs"),
             ),
             status,
@@ -63,12 +61,11 @@ def tokens():
 @login_required
 def revoke(token_id: int):
     token = ops.get_own_token(_user(), token_id) or abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    valid_or_400()
     ops.revoke_token(_user(), token)
-    db.session.commit()
-    flash(f"Token “{token.name}” is revoked; it no longer works.", "info")
-    return redirect(url_for("api_pages.tokens"))
+    return commit_and_go(
+        f"Token “{token.name}” is revoked; it no longer works.", url_for("api_pages.tokens"), "info"
+    )
 
 
 def _spec() -> dict:

@@ -11,6 +11,7 @@ from vocportal.accounts.models import User
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
 from vocportal.ideas.models import Comment, Follow, Idea, Vote
+from vocportal.ideas.operations import idea_path
 from vocportal.notifications.models import Channel, Notification, NotificationEvent
 
 
@@ -32,6 +33,30 @@ def _people(user_ids: list[int]) -> dict[int, User]:
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
 
 
+def _on_ideas(
+    model, person, kind: str, action: str, people: dict[int, User], *where, body=None, anchor=""
+):
+    """Entries for rows of `model` (votes, comments, opt-outs) whose `person` column is one
+    of `people`, each naming its idea (with `body`, quoting that column too) and linking to
+    it (with `anchor`, to the row itself on the idea's page: "#c12")."""
+    rows = db.session.execute(
+        select(model, Idea.title)
+        .join(Idea, Idea.id == model.idea_id)
+        .where(person.in_(list(people)), *where)
+    )
+    return [
+        Entry(
+            row.created_at,
+            kind,
+            people[getattr(row, person.key)],
+            action,
+            f"“{title}”" + (f": {getattr(row, body.key)}" if body is not None else ""),
+            idea_path(row.idea_id, f"{anchor}{row.id}" if anchor else ""),
+        )
+        for row, title in rows
+    ]
+
+
 def timeline(user_ids: list[int], limit: int = 300) -> list[Entry]:
     """Newest first: ideas, votes, comments, feedback, and each update sent to them."""
     if not user_ids:
@@ -46,39 +71,13 @@ def timeline(user_ids: list[int], limit: int = 300) -> list[Entry]:
                 people[idea.author_id],
                 "Posted",
                 f"“{idea.title}”",
-                f"/ideas/{idea.id}",
+                idea_path(idea.id),
             )
         )
-    for vote, title in db.session.execute(
-        select(Vote, Idea.title)
-        .join(Idea, Idea.id == Vote.idea_id)
-        .where(Vote.user_id.in_(user_ids))
-    ):
-        entries.append(
-            Entry(
-                vote.created_at,
-                "vote",
-                people[vote.user_id],
-                "Voted for",
-                f"“{title}”",
-                f"/ideas/{vote.idea_id}",
-            )
-        )
-    for comment, title in db.session.execute(
-        select(Comment, Idea.title)
-        .join(Idea, Idea.id == Comment.idea_id)
-        .where(Comment.author_id.in_(user_ids))
-    ):
-        entries.append(
-            Entry(
-                comment.created_at,
-                "comment",
-                people[comment.author_id],
-                "Commented on",
-                f"“{title}”: {comment.body}",
-                f"/ideas/{comment.idea_id}#c{comment.id}",
-            )
-        )
+    entries += _on_ideas(Vote, Vote.user_id, "vote", "Voted for", people)
+    entries += _on_ideas(
+        Comment, Comment.author_id, "comment", "Commented on", people, body=Comment.body, anchor="c"
+    )
     for item in db.session.scalars(
         select(FeedbackItem).where(FeedbackItem.author_id.in_(user_ids))
     ):
@@ -125,20 +124,13 @@ def timeline(user_ids: list[int], limit: int = 300) -> list[Entry]:
                 email_state=entry["email"] or "no email (preference)",
             )
         )
-    for follow, title in db.session.execute(
-        select(Follow, Idea.title)
-        .join(Idea, Idea.id == Follow.idea_id)
-        .where(Follow.user_id.in_(user_ids), Follow.muted.is_(True))
-    ):
-        entries.append(
-            Entry(
-                follow.created_at,
-                "unsubscribed",
-                people[follow.user_id],
-                "Opted out of updates on",
-                f"“{title}”",
-                f"/ideas/{follow.idea_id}",
-            )
-        )
+    entries += _on_ideas(
+        Follow,
+        Follow.user_id,
+        "unsubscribed",
+        "Opted out of updates on",
+        people,
+        Follow.muted.is_(True),
+    )
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]

@@ -24,11 +24,10 @@ from vocportal.customers.forms import (
 from vocportal.customers.models import Company, Segment
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
-from vocportal.forms import commit_or_show
+from vocportal.forms import ButtonForm, commit_and_go, field_values, submitted, valid_or_400
 from vocportal.ideas.models import Idea, Vote
 from vocportal.permissions import staff_required
 from vocportal.spreadsheets import spreadsheet_safe
-from vocportal.triage.forms import PostForm
 from vocportal.web import int_arg
 
 bp = Blueprint("customers", __name__, url_prefix="/staff")
@@ -37,13 +36,13 @@ bp = Blueprint("customers", __name__, url_prefix="/staff")
 PER_PAGE = 50
 
 
+#: A company's fields the form edits as they are (its attributes are edited as text).
+_COMPANY_FIELDS = ("name", "plan", "tier", "monthly_revenue", "external_id")
+
+
 def _company_kwargs(form: CompanyForm) -> dict:
     return {
-        "name": form.name.data,
-        "plan": form.plan.data,
-        "tier": form.tier.data,
-        "monthly_revenue": form.monthly_revenue.data,
-        "external_id": form.external_id.data,
+        **field_values(form, *_COMPANY_FIELDS),
         "attributes": parse_attributes(form.attributes.data),
     }
 
@@ -52,13 +51,14 @@ def _company_kwargs(form: CompanyForm) -> dict:
 @staff_required
 def companies():
     form = CompanyForm()
-    if form.validate_on_submit():
-        ok, company = commit_or_show(
-            form, lambda: ops.save_company(current_user, None, **_company_kwargs(form))
-        )
-        if ok:
-            flash(f"Company {company.name} added.", "success")
-            return redirect(url_for("customers.company", company_id=company.id))
+    added = submitted(
+        form,
+        lambda: ops.save_company(current_user, None, **_company_kwargs(form)),
+        lambda company: f"Company {company.name} added.",
+        lambda company: url_for("customers.company", company_id=company.id),
+    )
+    if added:
+        return added
     weights = ops.weights()
     return render_template(
         "customers/companies.html", companies=ops.companies(), weights=weights, form=form
@@ -73,21 +73,18 @@ def company(company_id: int):
     # missing from a POST keeps the company's value).
     form = CompanyForm(
         data={
-            "name": company.name,
-            "plan": company.plan,
-            "tier": company.tier,
-            "monthly_revenue": company.monthly_revenue,
-            "external_id": company.external_id,
+            **{name: getattr(company, name) for name in _COMPANY_FIELDS},
             "attributes": format_attributes(company.attributes),
         }
     )
-    if form.validate_on_submit():
-        ok, _ = commit_or_show(
-            form, lambda: ops.save_company(current_user, company, **_company_kwargs(form))
-        )
-        if ok:
-            flash("Saved.", "success")
-            return redirect(url_for("customers.company", company_id=company.id))
+    saved = submitted(
+        form,
+        lambda: ops.save_company(current_user, company, **_company_kwargs(form)),
+        "Saved.",
+        url_for("customers.company", company_id=company.id),
+    )
+    if saved:
+        return saved
     people = list(db.session.scalars(select(User).where(User.company_id == company.id)))
     return render_template(
         "customers/company.html",
@@ -125,24 +122,19 @@ def person(user_id: int):
 @staff_required
 def segments():
     form = SegmentForm()
-    if form.validate_on_submit():
-        ok, _ = commit_or_show(
-            form,
-            lambda: ops.save_segment(
-                current_user,
-                None,
-                name=form.name.data,
-                weight=form.weight.data,
-                plan=form.plan.data,
-                tier=form.tier.data,
-                min_revenue=form.min_revenue.data,
-                max_revenue=form.max_revenue.data,
-                position=form.position.data or 0,
-            ),
-        )
-        if ok:
-            flash("Segment saved.", "success")
-            return redirect(url_for("customers.segments"))
+    saved = submitted(
+        form,
+        lambda: ops.save_segment(
+            current_user,
+            None,
+            **field_values(form, "name", "weight", "plan", "tier", "min_revenue", "max_revenue"),
+            position=form.position.data or 0,
+        ),
+        "Segment saved.",
+        url_for("customers.segments"),
+    )
+    if saved:
+        return saved
     w = ops.weights()
     counts: dict[int, int] = {}
     for segment in w.segment_of.values():
@@ -152,7 +144,7 @@ def segments():
         segments=ops.segments(),
         counts=counts,
         form=form,
-        post=PostForm(formdata=None),
+        post=ButtonForm(formdata=None),
     ), 400 if form.errors else 200
 
 
@@ -160,12 +152,9 @@ def segments():
 @staff_required
 def delete_segment(segment_id: int):
     segment = db.session.get(Segment, segment_id) or abort(404)
-    if not PostForm().validate_on_submit():
-        abort(400)
+    valid_or_400()
     ops.delete_segment(current_user, segment)
-    db.session.commit()
-    flash("Segment deleted.", "success")
-    return redirect(url_for("customers.segments"))
+    return commit_and_go("Segment deleted.", url_for("customers.segments"))
 
 
 def _segment_arg() -> Segment | None:

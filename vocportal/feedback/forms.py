@@ -2,8 +2,10 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import EmailField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms import EmailField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from vocportal.ideas.forms import idea_number_field
 
 
 class FeedbackForm(FlaskForm):
@@ -16,13 +18,7 @@ class FeedbackForm(FlaskForm):
 
 
 class LinkForm(FlaskForm):
-    idea = IntegerField(
-        "Link to idea number",
-        validators=[
-            DataRequired(message="Give the number of the idea."),
-            NumberRange(min=1, max=2**31 - 1),
-        ],
-    )
+    idea = idea_number_field("Link to idea number", "Give the number of the idea.")
 
 
 class UploadForm(FlaskForm):

@@ -26,13 +26,12 @@ from vocportal.extensions import csrf, db, limiter
 from vocportal.feedback import operations as ops
 from vocportal.feedback.forms import FeedbackForm, LinkForm, UploadForm
 from vocportal.feedback.models import FeedbackSource
-from vocportal.forms import commit_or_show
-from vocportal.ideas.models import Idea
+from vocportal.forms import ButtonForm, commit_and_go, submitted, valid_or_400
+from vocportal.ideas.forms import idea_numbered
 from vocportal.pagination import page_of
 from vocportal.permissions import staff_required
 from vocportal.request_guard import allow_body
 from vocportal.text import one_line
-from vocportal.triage.forms import PostForm
 
 bp = Blueprint("feedback", __name__)
 
@@ -47,22 +46,22 @@ PER_PAGE = 50
 @staff_required
 def index():
     form = FeedbackForm()
-    if form.validate_on_submit():
-        ok, result = commit_or_show(
-            form,
-            lambda: ops.create_feedback(
-                text=form.text.data,
-                source=FeedbackSource.portal,
-                email=form.email.data,
-                name=form.name.data,
-                company=form.company.data,
-                external_id=f"portal:{uuid.uuid4()}",
-                payload={"entered_by": current_user.id},
-            ),
-        )
-        if ok:
-            flash("Feedback saved; it will be embedded and placed in a theme.", "success")
-            return redirect(url_for("feedback.show", item_id=result[0].id))
+    saved = submitted(
+        form,
+        lambda: ops.create_feedback(
+            text=form.text.data,
+            source=FeedbackSource.portal,
+            email=form.email.data,
+            name=form.name.data,
+            company=form.company.data,
+            external_id=f"portal:{uuid.uuid4()}",
+            payload={"entered_by": current_user.id},
+        ),
+        "Feedback saved; it will be embedded and placed in a theme.",
+        lambda result: url_for("feedback.show", item_id=result[0].id),
+    )
+    if saved:
+        return saved
     source = request.args.get("source")
     try:
         source = FeedbackSource(source) if source else None
@@ -90,23 +89,25 @@ def index():
 def show(item_id: int):
     item = ops.get(item_id) or abort(404)
     form = LinkForm()
-    if form.validate_on_submit():
-        idea = db.session.get(Idea, form.idea.data)
-        if idea is None:
-            form.idea.errors = [f"There is no idea #{form.idea.data}."]
-        else:
-            ok, _ = commit_or_show(form, lambda: ops.link(current_user, item, idea))
-            if ok:
-                flash(
-                    f"Linked to “{idea.title}”: {item.author.display_name} will hear its updates.",
-                    "success",
-                )
-                return redirect(url_for("feedback.show", item_id=item.id))
+
+    def link():
+        idea = idea_numbered(form.idea)
+        ops.link(current_user, item, idea)
+        return idea
+
+    linked = submitted(
+        form,
+        link,
+        lambda idea: f"Linked to “{idea.title}”: {item.author.display_name} will hear its updates.",
+        url_for("feedback.show", item_id=item.id),
+    )
+    if linked:
+        return linked
     return render_template(
         "feedback/show.html",
         item=item,
         form=form,
-        post=PostForm(formdata=None),
+        post=ButtonForm(formdata=None),
         suggestions=ops.suggestions(item),
     ), 400 if form.errors else 200
 
@@ -115,12 +116,9 @@ def show(item_id: int):
 @staff_required
 def unlink(item_id: int):
     item = ops.get(item_id) or abort(404)
-    if not PostForm().validate_on_submit():
-        abort(400)
+    valid_or_400()
     ops.link(current_user, item, None)
-    db.session.commit()
-    flash("Unlinked.", "success")
-    return redirect(url_for("feedback.show", item_id=item.id))
+    return commit_and_go("Unlinked.", url_for("feedback.show", item_id=item.id))
 
 
 @bp.post("/staff/feedback/import")

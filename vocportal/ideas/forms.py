@@ -1,12 +1,15 @@
 """Idea, comment and status forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, NumberRange
 
+from vocportal.errors import OperationError
+from vocportal.extensions import db
 from vocportal.forms import one_line
-from vocportal.ideas.models import IdeaStatus
+from vocportal.ideas.models import Idea, IdeaStatus
+from vocportal.web import INT32_MAX
 
 
 class IdeaForm(FlaskForm):
@@ -29,5 +32,16 @@ class StatusForm(FlaskForm):
     message = TextAreaField("Message to supporters (Markdown)", validators=[Length(max=10_000)])
 
 
-class EmptyForm(FlaskForm):
-    """A form with nothing but the CSRF token, for buttons that POST."""
+def idea_number_field(label: str, missing: str) -> IntegerField:
+    """A field for an idea's number (an id an INTEGER column can hold)."""
+    return IntegerField(
+        label, validators=[DataRequired(message=missing), NumberRange(min=1, max=INT32_MAX)]
+    )
+
+
+def idea_numbered(field: IntegerField) -> Idea:
+    """The idea whose number `field` holds; an OperationError on that field if none has it."""
+    idea = db.session.get(Idea, field.data)
+    if idea is None:
+        raise OperationError(f"There is no idea #{field.data}.", field=field.name)
+    return idea

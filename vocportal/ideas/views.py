@@ -19,9 +19,9 @@ from wtforms.fields.choices import SelectChoice
 
 from vocportal.errors import OperationError
 from vocportal.extensions import db, limiter
-from vocportal.forms import commit_or_show
+from vocportal.forms import ButtonForm, commit_or_show, valid_or_400
 from vocportal.ideas import operations as ops
-from vocportal.ideas.forms import CommentForm, EmptyForm, IdeaForm, StatusForm
+from vocportal.ideas.forms import CommentForm, IdeaForm, StatusForm
 from vocportal.ideas.models import Comment, IdeaStatus
 from vocportal.pagecache import cache_for_anonymous
 from vocportal.pagination import page_of
@@ -39,6 +39,14 @@ _vote_limit = limiter.shared_limit(
 
 def _user():
     return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _author_or_staff(author_id: int | None):
+    """The logged-in person if they wrote the thing (`author_id`) or are staff; else a 403."""
+    user = _user()
+    if not (user.is_staff or author_id == user.id):
+        abort(403)
+    return user
 
 
 def _idea_or_404(idea_id: int):
@@ -218,9 +226,7 @@ def _render_idea(idea, comment_form, status_form, code: int = 200):
 @login_required
 def edit(idea_id: int):
     idea = _idea_or_404(idea_id)
-    user = _user()
-    if not (user.is_staff or idea.author_id == user.id):
-        abort(403)
+    user = _author_or_staff(idea.author_id)
     form = IdeaForm(obj=idea, board=idea.board_id)
     _board_choices(form, include_id=idea.board_id)
     if form.validate_on_submit():
@@ -238,7 +244,7 @@ def edit(idea_id: int):
 @login_required
 def withdraw(idea_id: int):
     idea = _idea_or_404(idea_id)
-    if EmptyForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         ops.withdraw_idea(_user(), idea)
         db.session.commit()
         flash("Your idea is withdrawn from the board.", "info")
@@ -270,35 +276,34 @@ def _same_site_referrer() -> bool:
 @verified_required
 @_vote_limit
 def vote(idea_id: int):
-    idea = _idea_or_404(idea_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        ops.vote(_user(), idea)
-    except OperationError as error:
-        db.session.rollback()
-        return _vote_response(idea, False, error.message)
-    db.session.commit()
-    return _vote_response(idea, True)
+    return _set_vote(idea_id, True)
 
 
 @bp.post("/ideas/<int:idea_id>/unvote")
 @login_required
 @_vote_limit
 def unvote(idea_id: int):
+    return _set_vote(idea_id, False)
+
+
+def _set_vote(idea_id: int, voted: bool):
+    """Vote (or take the vote back) from a button; a refusal (a closed idea) is shown."""
     idea = _idea_or_404(idea_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    ops.unvote(_user(), idea)
+    valid_or_400()
+    try:
+        (ops.vote if voted else ops.unvote)(_user(), idea)
+    except OperationError as error:
+        db.session.rollback()
+        return _vote_response(idea, False, error.message)
     db.session.commit()
-    return _vote_response(idea, False)
+    return _vote_response(idea, voted)
 
 
 @bp.post("/ideas/<int:idea_id>/follow")
 @login_required
 def follow(idea_id: int):
     idea = _idea_or_404(idea_id)
-    if EmptyForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         if request.form.get("follow") == "0":
             ops.unfollow(_user(), idea)
             _flash_at("actions", "You will no longer hear about this idea.", "info")
@@ -345,7 +350,7 @@ def change_status(idea_id: int):
 @login_required
 def hide(idea_id: int):
     idea = _idea_or_404(idea_id)
-    if EmptyForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         hidden = request.form.get("hidden") != "0"
         ops.set_idea_hidden(_user(), idea, hidden)
         db.session.commit()
@@ -365,9 +370,7 @@ def _comment_or_404(comment_id: int) -> Comment:
 @login_required
 def edit_comment(comment_id: int):
     comment = _comment_or_404(comment_id)
-    user = _user()
-    if not (user.is_staff or comment.author_id == user.id):
-        abort(403)
+    user = _author_or_staff(comment.author_id)
     if comment.hidden_at is not None and not user.is_staff:
         abort(403, ops.HIDDEN_COMMENT_LOCKED)
     form = CommentForm(obj=comment)
@@ -385,7 +388,7 @@ def edit_comment(comment_id: int):
 @login_required
 def moderate_comment(comment_id: int):
     comment = _comment_or_404(comment_id)
-    if EmptyForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         action = request.form.get("action")
         if action in {"hide", "show"}:
             ops.set_comment_hidden(_user(), comment, action == "hide")

@@ -21,7 +21,7 @@ from flask import (
 from flask_login import current_user
 from joserfc.errors import JoseError
 
-from vocportal.accounts import views as account_views
+from vocportal.accounts.login_views import sign_in
 from vocportal.extensions import db
 from vocportal.security import safe_next
 from vocportal.sso import operations as ops
@@ -141,11 +141,4 @@ def callback(name: str):
     db.session.commit()
     # A fresh session (nothing from before login carries over), after the second step when
     # the person has MFA on: the provider stands in for the password, not for the code.
-    response = account_views.sign_in(user, next_url=session.get("sso_next"))
-    if not user.is_verified:
-        flash(
-            "Confirm your email address to vote, post and comment: "
-            "your profile page sends a new link.",
-            "info",
-        )
-    return response
+    return sign_in(user, next_url=session.get("sso_next"))

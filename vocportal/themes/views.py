@@ -7,8 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from vocportal.extensions import db
-from vocportal.forms import commit_or_show
-from vocportal.ideas.forms import EmptyForm
+from vocportal.forms import ButtonForm, commit_or_show
 from vocportal.permissions import staff_required
 from vocportal.themes import alerts, demand, edits, reads
 from vocportal.themes.forms import ThemeNameForm, ThemeTargetForm
@@ -76,14 +75,14 @@ def index():
         unsorted=reads.unsorted_count(),
         min_items=reads.min_items(),
         corpus_size=reads.corpus_size(),
-        form=EmptyForm(),
+        form=ButtonForm(),
     )
 
 
 @bp.post("/refresh")
 @staff_required
 def refresh():
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     record = request_refresh()
     db.session.commit()
@@ -115,7 +114,7 @@ def show(theme_id: int):
         merge_form=ThemeTargetForm(targets, formdata=None),
         merged_into=(reads.merge_target(theme) if theme.status is ThemeStatus.merged else None),
         alerts=alerts.open_alerts([theme.id]).get(theme.id, []),
-        dismiss_form=EmptyForm(),
+        dismiss_form=ButtonForm(),
         bulk=BulkStatusForm(formdata=None, next=url_for("themes.show", theme_id=theme.id)),
     ), 400 if form.errors else 200
 
@@ -161,7 +160,7 @@ def move(theme_id: int, item_type: str, item_id: int):
 @staff_required
 def dismiss_alert(alert_id: int):
     alert = db.session.get(ThemeAlert, alert_id) or abort(404)
-    if not EmptyForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     alerts.dismiss_alert(_user(), alert)
     db.session.commit()

@@ -1,10 +1,11 @@
 """Triage forms; each lists its fields."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, TextAreaField
+from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length
 
+from vocportal.ideas.forms import idea_number_field
 from vocportal.ideas.models import IdeaStatus
 from vocportal.web import bounded_int
 
@@ -24,13 +25,7 @@ class NoteForm(FlaskForm):
 
 
 class DuplicateForm(FlaskForm):
-    target = IntegerField(
-        "Duplicate of idea number",
-        validators=[
-            DataRequired(message="Give the number of the original idea."),
-            NumberRange(min=1, max=2**31 - 1),
-        ],
-    )
+    target = idea_number_field("Duplicate of idea number", "Give the number of the original idea.")
     message = TextAreaField("Message to its supporters (Markdown)", validators=[Length(max=10_000)])
     next = HiddenField()
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from vocportal.accounts.models import User
 from vocportal.errors import OperationError
 from vocportal.extensions import db
-from vocportal.forms import attach_error, commit_or_show
+from vocportal.forms import attach_error, commit_and_go, commit_or_show, submitted, valid_or_400
 from vocportal.ideas import merge as merges
+from vocportal.ideas.forms import idea_numbered
 from vocportal.ideas.models import Idea, IdeaStatus
 from vocportal.pagination import page_of
 from vocportal.permissions import staff_required
@@ -23,16 +26,26 @@ PER_PAGE = 50
 bp = Blueprint("triage", __name__, url_prefix="/staff")
 
 
-def _idea_or_404(idea_id: int) -> Idea:
-    idea = db.session.get(Idea, idea_id)
-    if idea is None:
-        abort(404)
-    return idea
+def _on_idea(action: str):
+    """A staff action on one idea, POSTed to /staff/ideas/<id>/<action>: the view is given
+    the Idea (a 404 when there is none)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(idea_id: int):
+            idea = db.session.get(Idea, idea_id)
+            if idea is None:
+                abort(404)
+            return view(idea)
+
+        return bp.post(f"/ideas/<int:idea_id>/{action}")(staff_required(wrapped))
+
+    return decorator
 
 
-def _back(form, idea: Idea | None = None):
+def _back_url(form, idea: Idea | None = None) -> str:
     fallback = url_for("ideas.show", idea_id=idea.id) if idea else url_for("triage.inbox")
-    return redirect(safe_next(form.next.data) or fallback)
+    return safe_next(form.next.data) or fallback
 
 
 def owner_choices() -> list[tuple[int, str]]:
@@ -45,11 +58,21 @@ def owner_form(idea: Idea, choices: list[tuple[int, str]] | None = None, **kwarg
     return form
 
 
-def _retry_page(title: str, form, idea: Idea | None, action: str):
-    """Bad input: show the form again with what was typed and a message per field."""
+def _retry_page(title: str, form, idea: Idea | None):
+    """Bad input: show the form again with what was typed and a message per field; it posts
+    to this same action again."""
+    action = url_for(request.endpoint, **request.view_args)
     return render_template(
         "triage/retry.html", title=title, form=form, idea=idea, action=action
     ), 400
+
+
+def _act(idea: Idea, form, title: str, operation, message):
+    """A one-click action on `idea` with a form: done (flash `message`, a function of the
+    operation's result, and go back), or the form again with what was wrong."""
+    return submitted(form, operation, message, _back_url(form, idea)) or _retry_page(
+        title, form, idea
+    )
 
 
 @bp.get("/inbox")
@@ -86,84 +109,70 @@ def metrics():
     return render_template("triage/metrics.html", rows=ops.metrics())
 
 
-@bp.post("/ideas/<int:idea_id>/reviewed")
-@staff_required
-def reviewed(idea_id: int):
-    idea = _idea_or_404(idea_id)
-    form = PostForm()
-    if not form.validate_on_submit():
-        abort(400)
+@_on_idea("reviewed")
+def reviewed(idea: Idea):
+    form = valid_or_400(PostForm())
     ops.mark_reviewed(current_user, idea)
-    db.session.commit()
-    flash(f"“{idea.title}” left the inbox.", "success")
-    return _back(form, idea)
+    return commit_and_go(f"“{idea.title}” left the inbox.", _back_url(form, idea))
 
 
-@bp.post("/ideas/<int:idea_id>/owner")
-@staff_required
-def set_owner(idea_id: int):
-    idea = _idea_or_404(idea_id)
+@_on_idea("owner")
+def set_owner(idea: Idea):
     form = owner_form(idea)
-    if form.validate_on_submit():
+
+    def assign():
         owner = db.session.get(User, form.owner.data) if form.owner.data else None
-        ok, _ = commit_or_show(form, lambda: ops.assign_owner(current_user, idea, owner))
-        if ok:
-            flash(
-                f"Owner of “{idea.title}”: {owner.display_name if owner else 'nobody'}.", "success"
-            )
-            return _back(form, idea)
-    return _retry_page("Assign an owner", form, idea, url_for("triage.set_owner", idea_id=idea.id))
+        ops.assign_owner(current_user, idea, owner)
+        return owner
+
+    return _act(
+        idea,
+        form,
+        "Assign an owner",
+        assign,
+        lambda owner: f"Owner of “{idea.title}”: {owner.display_name if owner else 'nobody'}.",
+    )
 
 
-@bp.post("/ideas/<int:idea_id>/notes")
-@staff_required
-def add_note(idea_id: int):
-    idea = _idea_or_404(idea_id)
+@_on_idea("notes")
+def add_note(idea: Idea):
     form = NoteForm()
-    if form.validate_on_submit():
-        ok, _ = commit_or_show(form, lambda: ops.add_note(current_user, idea, form.body.data))
-        if ok:
-            flash("Internal note added.", "success")
-            return _back(form, idea)
-    return _retry_page(
-        "Add an internal note", form, idea, url_for("triage.add_note", idea_id=idea.id)
+    return _act(
+        idea,
+        form,
+        "Add an internal note",
+        lambda: ops.add_note(current_user, idea, form.body.data),
+        "Internal note added.",
     )
 
 
-@bp.post("/ideas/<int:idea_id>/duplicate")
-@staff_required
-def mark_duplicate(idea_id: int):
-    idea = _idea_or_404(idea_id)
+@_on_idea("duplicate")
+def mark_duplicate(idea: Idea):
     form = DuplicateForm()
-    if form.validate_on_submit():
-        target = db.session.get(Idea, form.target.data)
-        if target is None:
-            form.target.errors = [f"There is no idea #{form.target.data}."]
-        else:
-            ok, _ = commit_or_show(
-                form, lambda: merges.merge(current_user, idea, target, form.message.data or "")
-            )
-            if ok:
-                flash(f"Merged into “{target.title}”; votes and followers moved.", "success")
-                return _back(form, idea)
-    return _retry_page(
-        "Mark as duplicate", form, idea, url_for("triage.mark_duplicate", idea_id=idea.id)
+
+    def merge():
+        target = idea_numbered(form.target)
+        merges.merge(current_user, idea, target, form.message.data or "")
+        return target
+
+    return _act(
+        idea,
+        form,
+        "Mark as duplicate",
+        merge,
+        lambda target: f"Merged into “{target.title}”; votes and followers moved.",
     )
 
 
-@bp.post("/ideas/<int:idea_id>/unmerge")
-@staff_required
-def unmerge(idea_id: int):
-    idea = _idea_or_404(idea_id)
-    form = PostForm()
-    if not form.validate_on_submit():
-        abort(400)
+@_on_idea("unmerge")
+def unmerge(idea: Idea):
+    form = valid_or_400(PostForm())
     ok, _ = commit_or_show(form, lambda: merges.unmerge(current_user, idea))
     if ok:
         flash("Unmerged: its votes and followers are back.", "success")
     else:
         flash(" ".join(form.form_errors) or "Could not unmerge.", "error")
-    return _back(form, idea)
+    return redirect(_back_url(form, idea))
 
 
 @bp.post("/bulk-status")
@@ -198,7 +207,5 @@ def bulk_status():
                     f"{status.label.lower()}; their supporters are being told.",
                     "success",
                 )
-                return _back(form)
-    return _retry_page(
-        "Change the status of several ideas", form, None, url_for("triage.bulk_status")
-    )
+                return redirect(_back_url(form))
+    return _retry_page("Change the status of several ideas", form, None)

@@ -34,7 +34,3 @@ class ActiveForm(FlaskForm):
     """Turn an endpoint on ("1") or off ("0")."""
 
     active = HiddenField(validators=[AnyOf(["0", "1"])])
-
-
-class ButtonForm(FlaskForm):
-    """A form with nothing but the CSRF token, for buttons that POST."""

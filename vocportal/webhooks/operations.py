@@ -45,8 +45,8 @@ from vocportal.audit import operations as audit_ops
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
+from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Comment, Idea, StatusChange
-from vocportal.queue import jobnames
 from vocportal.queue import operations as queue
 from vocportal.timeutil import utcnow
 from vocportal.webhooks import net
@@ -211,7 +211,7 @@ def idea_payload(idea: Idea) -> dict:
         "vote_count": idea.vote_count,
         "comment_count": idea.comment_count,
         "created_at": _iso(idea.created_at),
-        "url": _link(f"/ideas/{idea.id}"),
+        "url": _link(ideas.idea_path(idea.id)),
     }
 
 
@@ -225,7 +225,7 @@ def status_payload(idea: Idea, change: StatusChange) -> dict:
         "changed_by": _person(db.session.get(User, change.actor_id)),
         "changed_at": _iso(change.created_at),
         "idea": idea_payload(idea),
-        "url": _link(f"/ideas/{idea.id}#status-{change.id}"),
+        "url": _link(ideas.idea_path(idea.id, f"status-{change.id}")),
     }
 
 
@@ -239,7 +239,7 @@ def comment_payload(comment: Comment) -> dict:
         "author": _person(comment.author),
         "created_at": _iso(comment.created_at),
         "idea": {"id": idea.id, "title": idea.title, "status": idea.status.value},
-        "url": _link(f"/ideas/{idea.id}#c{comment.id}"),
+        "url": _link(ideas.idea_path(idea.id, f"c{comment.id}")),
     }
 
 
@@ -294,7 +294,7 @@ def emit(event: WebhookEvent, data: dict) -> list[WebhookDelivery]:
         for delivery in deliveries:
             queue.defer(
                 "webhook delivery",
-                jobnames.DELIVER_WEBHOOK,
+                "jobs.webhooks.deliver",
                 delivery.id,
                 queue="default",
                 attempts=attempts,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
 from vocportal.extensions import db
-from vocportal.forms import commit_or_show
+from vocportal.forms import commit_and_go, submitted, valid_or_400
 from vocportal.permissions import admin_required, staff_required
 from vocportal.webhooks import operations as ops
-from vocportal.webhooks.forms import EVENT_LABELS, ActiveForm, ButtonForm, EndpointForm
+from vocportal.webhooks.forms import EVENT_LABELS, ActiveForm, EndpointForm
 from vocportal.webhooks.models import WebhookEndpoint
 
 bp = Blueprint("webhooks", __name__, url_prefix="/staff/webhooks")
@@ -38,17 +38,14 @@ def index():
 @admin_required
 def create():
     form = EndpointForm()
-    if form.validate_on_submit():
-        ok, endpoint = commit_or_show(
-            form,
-            lambda: ops.create_endpoint(
-                current_user._get_current_object(), form.url.data, form.events.data
-            ),
-        )
-        if ok:
-            flash("Endpoint added. Give its signing secret (below) to the receiver.", "success")
-            return redirect(url_for("webhooks.show", endpoint_id=endpoint.id))
-    return _index(form, 400)
+    return submitted(
+        form,
+        lambda: ops.create_endpoint(
+            current_user._get_current_object(), form.url.data, form.events.data
+        ),
+        "Endpoint added. Give its signing secret (below) to the receiver.",
+        lambda endpoint: url_for("webhooks.show", endpoint_id=endpoint.id),
+    ) or _index(form, 400)
 
 
 @bp.get("/<int:endpoint_id>")
@@ -73,23 +70,19 @@ def show(endpoint_id: int):
 @admin_required
 def set_active(endpoint_id: int):
     endpoint = _endpoint_or_404(endpoint_id)
-    form = ActiveForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = valid_or_400(ActiveForm())
     ops.set_endpoint_active(current_user._get_current_object(), endpoint, form.active.data == "1")
-    db.session.commit()
-    flash(f"Endpoint {'on' if endpoint.active else 'off'}: {endpoint.url}", "success")
-    return redirect(url_for("webhooks.show", endpoint_id=endpoint.id))
+    return commit_and_go(
+        f"Endpoint {'on' if endpoint.active else 'off'}: {endpoint.url}",
+        url_for("webhooks.show", endpoint_id=endpoint.id),
+    )
 
 
 @bp.post("/<int:endpoint_id>/delete")
 @admin_required
 def delete(endpoint_id: int):
     endpoint = _endpoint_or_404(endpoint_id)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    valid_or_400()
     url = endpoint.url
     ops.delete_endpoint(current_user._get_current_object(), endpoint)
-    db.session.commit()
-    flash(f"Endpoint deleted: {url}", "success")
-    return redirect(url_for("webhooks.index"))
+    return commit_and_go(f"Endpoint deleted: {url}", url_for("webhooks.index"))
