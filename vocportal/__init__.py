@@ -121,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     from vocportal.extensions import csrf
     from vocportal.feedback.views import bp as feedback_bp
     from vocportal.ideas.views import bp as ideas_bp
+    from vocportal.moderation.views import bp as moderation_bp
     from vocportal.notifications.views import bp as notifications_bp
     from vocportal.privacy.views import bp as privacy_bp
     from vocportal.queue.views import bp as queue_bp
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_pages_bp)
     app.register_blueprint(sso_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(moderation_bp)
     # The JSON API authenticates with bearer tokens only (never the session cookie), so
     # CSRF does not apply to it; see vocportal.api.views for cookie-carrying requests.
     csrf.exempt(api_bp)

@@ -41,7 +41,10 @@ def upgrade():
         sa.Column('decided_by_id', sa.Integer(), nullable=True),
         sa.Column('reason', sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
-            ['idea_id'], ['ideas.id'], name='fk_moderation_reviews_idea_id_ideas', ondelete='CASCADE'
+            ['idea_id'],
+            ['ideas.id'],
+            name='fk_moderation_reviews_idea_id_ideas',
+            ondelete='CASCADE',
         ),
         sa.ForeignKeyConstraint(
             ['comment_id'],

@@ -25,7 +25,10 @@ def shippable_ideas(limit: int = 300) -> list[Idea]:
         db.session.scalars(
             select(Idea)
             .where(
-                Idea.status.in_(SHIPPABLE), Idea.withdrawn_at.is_(None), Idea.hidden_at.is_(None)
+                Idea.status.in_(SHIPPABLE),
+                Idea.withdrawn_at.is_(None),
+                Idea.hidden_at.is_(None),
+                Idea.moderation.is_(None),
             )
             .order_by(closest, Idea.vote_count.desc(), Idea.id.desc())
             .limit(limit)

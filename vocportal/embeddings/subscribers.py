@@ -8,6 +8,8 @@ from vocportal.ideas.models import Idea
 
 
 def on_idea_text_changed(idea: Idea, **_: object) -> None:
+    if idea.moderation is not None:  # embedded once approved (approval sends idea_created)
+        return
     enqueue_idea_embedding(idea)
 
 

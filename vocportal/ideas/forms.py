@@ -9,16 +9,17 @@ from vocportal.errors import OperationError
 from vocportal.extensions import db
 from vocportal.forms import one_line
 from vocportal.ideas.models import Idea, IdeaStatus
+from vocportal.moderation.forms import SpamTraps
 from vocportal.web import INT32_MAX
 
 
-class IdeaForm(FlaskForm):
+class IdeaForm(SpamTraps, FlaskForm):
     title = StringField("Title", validators=[DataRequired(), one_line, Length(min=4, max=160)])
     body = TextAreaField("Describe it (Markdown)", validators=[Length(max=10_000)])
     board = SelectField("Board", coerce=int, validators=[DataRequired()])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(SpamTraps, FlaskForm):
     body = TextAreaField("Comment", validators=[DataRequired(), Length(max=5_000)])
     official = BooleanField("Official response")
 

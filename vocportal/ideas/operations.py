@@ -29,6 +29,8 @@ from vocportal.ideas.models import (
 )
 from vocportal.ideas.search import ranked_matches
 from vocportal.markdown import render_markdown
+from vocportal.moderation import rules as moderation
+from vocportal.moderation.spam import SpamSignals
 from vocportal.timeutil import utcnow
 
 #: Trending weighs each vote by 2**(age / half-life); see Idea.trend_score.
@@ -49,10 +51,11 @@ def trend_weight(at: datetime) -> float:
 
 
 # Who sees what, in one place: staff see every idea (pages mark the hidden and withdrawn
-# ones); an idea's author still sees it while it is withdrawn (not once staff hid it);
-# everyone else sees public ideas only. Whatever names an idea (a title in a list, a link,
-# a "merged into" banner, an API field, a feed entry, a notification) goes through
-# `can_see` or `visible_to`, so a hidden idea never shows through another one.
+# ones); an idea's author still sees it while it is withdrawn or kept by moderation (not
+# once staff hid it); everyone else sees public ideas only (not hidden, withdrawn, held or
+# rejected). Whatever names an idea (a title in a list, a link, a "merged into" banner, an
+# API field, a feed entry, a notification) goes through `can_see` or `visible_to`, so a
+# hidden idea never shows through another one.
 
 
 def _signed_in(viewer: User | None) -> bool:
@@ -70,7 +73,7 @@ def can_see(viewer: User | None, idea: Idea) -> bool:
 
 def public_ideas() -> ColumnElement[bool]:
     """The ideas everybody may see, as a WHERE clause (the public board's own filter)."""
-    return and_(Idea.withdrawn_at.is_(None), Idea.hidden_at.is_(None))
+    return and_(Idea.withdrawn_at.is_(None), Idea.hidden_at.is_(None), Idea.moderation.is_(None))
 
 
 def visible_to(viewer: User | None) -> ColumnElement[bool]:
@@ -100,11 +103,12 @@ def merged_into(viewer: User | None, idea: Idea) -> Idea | None:
 
 def can_see_comment(viewer: User | None, comment: Comment) -> bool:
     """Whether `viewer` may reach `comment` at all: a hidden one only staff and its author
-    (who may not change it: see `edit_comment`); and only on an idea they may see."""
+    (who may not change it: see `edit_comment`), a held or rejected one (moderation) too;
+    and only on an idea they may see."""
     idea = db.session.get(Idea, comment.idea_id)
     if idea is None or not can_see(viewer, idea):
         return False
-    if comment.hidden_at is None:
+    if comment.hidden_at is None and comment.moderation is None:
         return True
     return _signed_in(viewer) and (viewer.is_staff or comment.author_id == viewer.id)
 
@@ -183,10 +187,16 @@ def is_following(user: User | None, idea: Idea) -> bool:
 
 def visible_comments(viewer: User | None, idea: Idea) -> list[Comment]:
     """The idea's comments `viewer` may read: hidden ones for staff only (their authors
-    included: what staff hid is gone for customers)."""
+    included: what staff hid is gone for customers); held or rejected ones (moderation) for
+    staff and their author."""
     stmt = select(Comment).where(Comment.idea_id == idea.id).order_by(Comment.created_at)
-    if not _signed_in(viewer) or not viewer.is_staff:
-        stmt = stmt.where(Comment.hidden_at.is_(None))
+    if not _signed_in(viewer):
+        stmt = stmt.where(Comment.hidden_at.is_(None), Comment.moderation.is_(None))
+    elif not viewer.is_staff:
+        stmt = stmt.where(
+            Comment.hidden_at.is_(None),
+            or_(Comment.moderation.is_(None), Comment.author_id == viewer.id),
+        )
     return list(db.session.scalars(stmt))
 
 
@@ -219,8 +229,11 @@ def _check_author_or_staff(actor: User, idea: Idea) -> None:
         raise PermissionDenied()
 
 
-def create_idea(author: User, board: Board, title: str, body: str) -> Idea:
-    """Post an idea; its author votes for it and follows it."""
+def create_idea(
+    author: User, board: Board, title: str, body: str, signals: SpamSignals | None = None
+) -> Idea:
+    """Post an idea; its author votes for it and follows it. Moderation may hold it (from
+    the setting and the form's spam `signals`): nothing announces it until staff approve."""
     if board.archived:
         raise OperationError("This board takes no new ideas.", field="board")
     idea = Idea(
@@ -233,7 +246,8 @@ def create_idea(author: User, board: Board, title: str, body: str) -> Idea:
     db.session.add(idea)
     db.session.flush()
     vote(author, idea)
-    events.idea_created.send(idea, actor=author)
+    if not moderation.screen(author, idea, signals):
+        events.idea_created.send(idea, actor=author)
     return idea
 
 
@@ -416,8 +430,15 @@ def unfollow(user: User, idea: Idea) -> None:
 # --- comments ----------------------------------------------------------------------------
 
 
-def add_comment(author: User, idea: Idea, body: str, official: bool = False) -> Comment:
-    """Comment on an idea (staff may mark it official); the commenter follows the idea."""
+def add_comment(
+    author: User,
+    idea: Idea,
+    body: str,
+    official: bool = False,
+    signals: SpamSignals | None = None,
+) -> Comment:
+    """Comment on an idea (staff may mark it official); the commenter follows the idea.
+    Moderation may hold it: then it is neither counted nor announced until approved."""
     if official and not author.is_staff:
         raise PermissionDenied()
     comment = Comment(
@@ -428,12 +449,16 @@ def add_comment(author: User, idea: Idea, body: str, official: bool = False) -> 
         is_official=official,
     )
     db.session.add(comment)
-    db.session.execute(
-        update(Idea).where(Idea.id == idea.id).values(comment_count=Idea.comment_count + 1)
-    )
+    db.session.flush()
+    held = moderation.screen(author, comment, signals)
+    if not held:
+        db.session.execute(
+            update(Idea).where(Idea.id == idea.id).values(comment_count=Idea.comment_count + 1)
+        )
     follow(author, idea)
     db.session.flush()
-    events.comment_added.send(idea, actor=author, comment=comment)
+    if not held:
+        events.comment_added.send(idea, actor=author, comment=comment)
     return comment
 
 
@@ -459,11 +484,12 @@ def set_comment_hidden(actor: User, comment: Comment, hidden: bool) -> None:
     if (comment.hidden_at is not None) == hidden:
         return
     comment.hidden_at = utcnow() if hidden else None
-    db.session.execute(
-        update(Idea)
-        .where(Idea.id == comment.idea_id)
-        .values(comment_count=Idea.comment_count + (-1 if hidden else 1))
-    )
+    if comment.moderation is None:  # held and rejected comments are not counted
+        db.session.execute(
+            update(Idea)
+            .where(Idea.id == comment.idea_id)
+            .values(comment_count=Idea.comment_count + (-1 if hidden else 1))
+        )
     db.session.flush()
     events.comment_hidden.send(
         db.session.get(Idea, comment.idea_id), actor=actor, comment=comment, hidden=hidden

@@ -30,6 +30,9 @@ from vocportal.ratelimits import post_limit
 
 bp = Blueprint("ideas", __name__)
 
+#: What a person whose post moderation held is told (the note on the post says the rest).
+HELD = "Thanks, it is saved."
+
 
 #: Voting and un-voting draw on one allowance.
 _vote_limit = limiter.shared_limit(
@@ -131,11 +134,16 @@ def new_idea():
             form.board.data = board.id
     if form.validate_on_submit():
         board = db.session.get(ops.Board, form.board.data)
+        text = f"{form.title.data}\n{form.body.data or ''}"
         ok, idea = commit_or_show(
-            form, lambda: ops.create_idea(_user(), board, form.title.data, form.body.data or "")
+            form,
+            lambda: ops.create_idea(
+                _user(), board, form.title.data, form.body.data or "", form.spam_signals(text)
+            ),
         )
         if ok:
-            _flash_at("idea", "Your idea is posted. You are following it.")
+            posted = "Your idea is posted. You are following it."
+            _flash_at("idea", HELD if idea.moderation else posted)
             return redirect(url_for("ideas.show", idea_id=idea.id))
     status = 400 if form.errors else 200
     return render_template("ideas/form.html", form=form, idea=None), status
@@ -321,9 +329,15 @@ def comment(idea_id: int):
     idea = _idea_or_404(idea_id)
     form = CommentForm()
     if form.validate_on_submit():
-        posted = ops.add_comment(_user(), idea, form.body.data, official=bool(form.official.data))
+        posted = ops.add_comment(
+            _user(),
+            idea,
+            form.body.data,
+            official=bool(form.official.data),
+            signals=form.spam_signals(form.body.data),
+        )
         db.session.commit()
-        _flash_at(f"c{posted.id}", "Comment posted.")
+        _flash_at(f"c{posted.id}", HELD if posted.moderation else "Comment posted.")
         return _back_to(idea.id, f"c{posted.id}")
     return _render_idea(idea, form, StatusForm(formdata=None, status=idea.status.value), 400)
 

@@ -14,10 +14,14 @@ def on_idea_created(idea: Idea, **_: object) -> None:
 
 
 def on_status_changed(idea: Idea, *, change: StatusChange, **_: object) -> None:
+    if idea.moderation is not None:  # never announced yet (approval sends idea_created)
+        return
     webhooks.emit(WebhookEvent.status_changed, webhooks.status_payload(idea, change))
 
 
 def on_comment_added(idea: Idea, *, actor: User, comment: Comment, **_: object) -> None:
+    if idea.moderation is not None:  # a staff comment on an idea moderation holds
+        return
     webhooks.emit(WebhookEvent.comment_created, webhooks.comment_payload(comment))
 
 
