@@ -21,6 +21,7 @@ from vocportal.accounts.forms import (
 )
 from vocportal.extensions import db
 from vocportal.forms import ButtonForm, commit_and_go, commit_or_show
+from vocportal.queue import jobnames
 from vocportal.queue.operations import defer
 from vocportal.ratelimits import post_limit
 from vocportal.security import safe_next
@@ -89,7 +90,7 @@ def signup():
             # One job whatever the address: the worker sends the email this outcome needs.
             _email_later(
                 "sign-up email",
-                "jobs.mail.send_sign_up_email",
+                jobnames.SEND_SIGN_UP_EMAIL,
                 user.id,
                 outcome.value,
                 form.display_name.data.strip(),
@@ -137,7 +138,7 @@ def resend_confirmation():
     if ButtonForm().validate_on_submit() and not user.is_verified:
         _email_later(
             "confirm email",
-            "jobs.mail.send_sign_up_email",
+            jobnames.SEND_SIGN_UP_EMAIL,
             user.id,
             ops.SignupOutcome.confirm.value,
             None,
@@ -156,7 +157,7 @@ def sign_in_link():
     return _email_a_link(
         SignInLinkRequestForm(),
         "sign-in link email",
-        "jobs.mail.send_sign_in_link",
+        jobnames.SEND_SIGN_IN_LINK,
         "a sign-in link",
         "accounts/sign_in_link.html",
     )
@@ -258,7 +259,7 @@ def forgot_password():
     return _email_a_link(
         ForgotPasswordForm(),
         "password reset email",
-        "jobs.mail.send_password_reset",
+        jobnames.SEND_PASSWORD_RESET,
         "a reset link",
         "accounts/forgot.html",
     )

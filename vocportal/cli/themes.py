@@ -4,6 +4,9 @@ re-embedding, or run it in this process with `--now` (which makes this module wo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -56,7 +59,9 @@ def embeddings_backfill(inline: bool) -> None:
     )
 
 
-def run_or_leave_queued(record: JobRecord, inline: bool, done, *, waiting: str) -> None:
+def run_or_leave_queued(
+    record: JobRecord, inline: bool, done: Callable[[Any], str], *, waiting: str
+) -> None:
     """Commit the job's record, then run the job here (`--now`) and echo `done(result)`, or
     say that it is queued and `waiting`."""
     db.session.commit()
