@@ -201,7 +201,10 @@ def supporter_rows(idea_ids: list[int]):
 
 
 @dataclass
-class Demand:
+class IdeaDemand:
+    """Who asks for one idea: supporters, their weighted sum, companies (themes have their
+    own `themes.demand.Demand`)."""
+
     supporters: int = 0
     weighted: float = 0.0
     companies: int = 0
@@ -209,10 +212,10 @@ class Demand:
     in_segment: int = 0
 
 
-def demand(idea_ids: list[int], segment_id: int | None = None) -> dict[int, Demand]:
+def demand(idea_ids: list[int], segment_id: int | None = None) -> dict[int, IdeaDemand]:
     """Raw and weighted demand per idea (and supporters in one segment)."""
     w = weights()
-    result: dict[int, Demand] = defaultdict(Demand)
+    result: dict[int, IdeaDemand] = defaultdict(IdeaDemand)
     companies: dict[int, set] = defaultdict(set)
     for idea_id, _user_id, company_id in supporter_rows(idea_ids):
         d = result[idea_id]
@@ -272,8 +275,8 @@ def who_is_asking(idea_id: int) -> list[Asker]:
     return askers
 
 
-def _ranked(segment: Segment | None, weighted: bool) -> list[tuple[int, Demand]]:
-    """(idea id, Demand) for every live public idea, best first (ids only: no idea rows)."""
+def _ranked(segment: Segment | None, weighted: bool) -> list[tuple[int, IdeaDemand]]:
+    """(idea id, IdeaDemand) for every live public idea, best first (ids only: no idea rows)."""
     from vocportal.ideas.models import Idea
 
     ids = list(
@@ -287,7 +290,7 @@ def _ranked(segment: Segment | None, weighted: bool) -> list[tuple[int, Demand]]
         )
     )
     figures = demand(ids, segment.id if segment else None)
-    rows = [(i, figures.get(i, Demand())) for i in ids]
+    rows = [(i, figures.get(i, IdeaDemand())) for i in ids]
     if segment is not None:
         rows = [r for r in rows if r[1].in_segment]
         rows.sort(key=lambda r: (-r[1].in_segment, -r[1].weighted, r[0]))
@@ -298,7 +301,7 @@ def _ranked(segment: Segment | None, weighted: bool) -> list[tuple[int, Demand]]
     return rows
 
 
-def _with_ideas(rows: list[tuple[int, Demand]]) -> list[tuple]:
+def _with_ideas(rows: list[tuple[int, IdeaDemand]]) -> list[tuple]:
     from vocportal.ideas.models import Idea
 
     ideas = {
@@ -327,9 +330,9 @@ def ranked_page(
     )
 
 
-def demand_of(askers: list[Asker]) -> Demand:
+def demand_of(askers: list[Asker]) -> IdeaDemand:
     """An idea's raw and weighted demand from its `who_is_asking` groups (no new queries)."""
-    return Demand(
+    return IdeaDemand(
         supporters=sum(len(a.people) for a in askers),
         weighted=sum(a.weight * len(a.people) for a in askers),
         companies=sum(1 for a in askers if a.company is not None),

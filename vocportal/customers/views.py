@@ -189,7 +189,7 @@ def _ideas_rows(segment: Segment | None):
     ideas = list(db.session.scalars(select(Idea).order_by(Idea.id)))
     figures = ops.demand([i.id for i in ideas], segment.id if segment else None)
     for idea in ideas:
-        d = figures.get(idea.id, ops.Demand())
+        d = figures.get(idea.id, ops.IdeaDemand())
         if segment is not None and not d.in_segment:
             continue
         yield {
