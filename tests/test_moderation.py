@@ -168,8 +168,10 @@ def test_a_held_idea_reaches_nobody_until_approved(
     page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
     assert 'data-testid="moderation-idea-held"' in page and "Awaiting review" in page
     assert "only you can see it" in page
-    mine = url_for("activity.section", section="ideas", _external=False)
-    assert "Kanban swimlanes" in client.get(mine).get_data(as_text=True)
+    mine = client.get(url_for("activity.section", section="ideas", _external=False))
+    mine = mine.get_data(as_text=True)
+    assert "Kanban swimlanes" in mine
+    assert 'data-testid="activity-moderation">awaiting review' in mine
     staff_client = new_client()
     staff_client.login(staff.email)
     page = staff_client.get(f"/ideas/{idea.id}").get_data(as_text=True)
