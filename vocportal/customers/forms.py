@@ -5,9 +5,23 @@ from __future__ import annotations
 import json
 import math
 
+from flask import abort
 from flask_wtf import FlaskForm
 from wtforms import FloatField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from vocportal.customers.models import Segment
+from vocportal.extensions import db
+from vocportal.web import int_arg
+
+
+def segment_arg() -> Segment | None:
+    """The segment a staff list is filtered by (?segment=ID); None for 0 or none (every
+    segment), a 404 for an id no segment has."""
+    value = int_arg("segment", min=0, status=404)
+    if not value:
+        return None
+    return db.session.get(Segment, value) or abort(404)
 
 
 def format_attributes(attributes: dict | None) -> str:

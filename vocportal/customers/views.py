@@ -20,6 +20,7 @@ from vocportal.customers.forms import (
     SegmentForm,
     format_attributes,
     parse_attributes,
+    segment_arg,
 )
 from vocportal.customers.models import Company, Segment
 from vocportal.extensions import db
@@ -28,7 +29,6 @@ from vocportal.forms import ButtonForm, commit_and_go, field_values, submitted, 
 from vocportal.ideas.models import Idea, Vote
 from vocportal.permissions import staff_required
 from vocportal.spreadsheets import spreadsheet_safe
-from vocportal.web import int_arg
 
 bp = Blueprint("customers", __name__, url_prefix="/staff")
 
@@ -157,18 +157,11 @@ def delete_segment(segment_id: int):
     return commit_and_go("Segment deleted.", url_for("customers.segments"))
 
 
-def _segment_arg() -> Segment | None:
-    value = int_arg("segment", min=0, status=404)  # ?segment=ID; 0 or none: every segment
-    if not value:
-        return None
-    return db.session.get(Segment, value) or abort(404)
-
-
 @bp.get("/demand")
 @staff_required
 def demand():
     """Ideas ranked by demand, raw or weighted, optionally only one segment's."""
-    segment = _segment_arg()
+    segment = segment_arg()
     weighted = request.args.get("weighted", "1") == "1"
     page = ops.ranked_page(
         segment, weighted=weighted, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
@@ -256,7 +249,7 @@ def export(what: str, fmt: str):
     rows_of = EXPORTS.get(what)
     if rows_of is None or fmt not in ("csv", "json"):
         abort(404)
-    segment = _segment_arg()  # ?segment=ID: only that segment's demand
+    segment = segment_arg()  # ?segment=ID: only that segment's demand
     rows = list(rows_of(segment))
     audit_ops.record(
         current_user,

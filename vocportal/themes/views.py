@@ -14,7 +14,6 @@ from vocportal.themes.forms import ThemeNameForm, ThemeTargetForm
 from vocportal.themes.models import Theme, ThemeAlert, ThemeStatus
 from vocportal.themes.refresh import refresh_job, request_refresh
 from vocportal.triage.forms import BulkStatusForm
-from vocportal.web import int_arg
 
 bp = Blueprint("themes", __name__, url_prefix="/staff/themes")
 
@@ -44,15 +43,13 @@ def _flash_errors(form: FlaskForm) -> None:
 @staff_required
 def index():
     from vocportal.customers import operations as customers
-    from vocportal.customers.models import Segment
+    from vocportal.customers.forms import segment_arg
 
     sort = request.args.get("sort", demand.DEFAULT_SORT)
     if sort not in demand.SORTS:
         sort = demand.DEFAULT_SORT
-    segment_id = int_arg("segment", min=0, status=404)
-    segment = db.session.get(Segment, segment_id) if segment_id else None
-    if segment_id and segment is None:
-        abort(404)
+    segment = segment_arg()
+    segment_id = segment.id if segment is not None else None
     if segment is not None:
         sort = "segment"
     elif sort == "segment":
