@@ -429,3 +429,23 @@ def test_approving_an_idea_withdrawn_meanwhile_announces_nothing(
     assert idea.moderation is None and not idea.is_public
     assert announced(idea.id)["webhooks"] == 0
     assert count(JobRecord, JobRecord.kind == "embed idea") == 0
+
+
+@EVERYONE
+def test_the_api_holds_posts_too_and_says_so_to_their_author(app, client, make_user, make_board):
+    from vocportal.api import operations as api_tokens
+
+    author = make_user()
+    board = make_board()
+    _token, secret = api_tokens.create_token(author, "script", "write")
+    db.session.commit()
+    bearer = {"Authorization": f"Bearer {secret}"}
+    created = client.http.post(
+        "/api/v1/ideas", json={"board": board.slug, "title": "Held by API"}, headers=bearer
+    )
+    assert created.status_code == 201 and created.get_json()["moderation"] == "held"
+    idea_id = created.get_json()["id"]
+    assert client.get(f"/api/v1/ideas/{idea_id}").status_code == 404
+    mine = client.http.get(f"/api/v1/ideas/{idea_id}", headers=bearer).get_json()
+    assert mine["moderation"] == "held"
+    assert client.get("/api/v1/ideas").get_json()["items"] == []

@@ -186,6 +186,19 @@ class StaffFieldsMixin:
         return data
 
 
+def _moderation(post) -> str | None:
+    return post.moderation.value if post.moderation is not None else None
+
+
+#: Only its author and staff ever see a post moderation keeps (see vocportal.moderation).
+_MODERATION_DOC = {
+    "type": "string",
+    "enum": ["held", "rejected", None],
+    "description": "null when published; `held` while it awaits staff review, `rejected` "
+    "once staff turned it down (only its author and staff see either).",
+}
+
+
 # --- ideas ---------------------------------------------------------------------------------
 
 
@@ -226,6 +239,9 @@ class IdeaSchema(StaffFieldsMixin, ma.Schema):
     owner = fields.Nested(UserRefSchema, allow_none=True, metadata={"description": "Staff only."})
     triaged_at = UTCDateTime(allow_none=True, metadata={"description": "Staff only."})
     hidden_at = UTCDateTime(allow_none=True, metadata={"description": "Staff only."})
+    moderation = fields.Function(
+        _moderation, required=True, allow_none=True, metadata=_MODERATION_DOC
+    )
 
     def _voted(self, idea) -> bool:
         return idea.id in g.get("api_voted", ())
@@ -288,6 +304,9 @@ class CommentSchema(StaffFieldsMixin, ma.Schema):
     created_at = UTCDateTime(required=True)
     edited_at = UTCDateTime(required=True, allow_none=True)
     hidden_at = UTCDateTime(allow_none=True, metadata={"description": "Staff only."})
+    moderation = fields.Function(
+        _moderation, required=True, allow_none=True, metadata=_MODERATION_DOC
+    )
 
 
 class CommentListSchema(ma.Schema):
