@@ -10,6 +10,8 @@ import pytest
 from flask import url_for
 from sqlalchemy import func, select
 
+from tests.smtp import smtp_server, text_of  # noqa: F401  (fixture)
+from tests.test_jobs import run_worker
 from vocportal.accounts import operations as accounts
 from vocportal.audit.models import AuditEntry
 from vocportal.embeddings import operations as embeddings
@@ -449,3 +451,29 @@ def test_the_api_holds_posts_too_and_says_so_to_their_author(app, client, make_u
     mine = client.http.get(f"/api/v1/ideas/{idea_id}", headers=bearer).get_json()
     assert mine["moderation"] == "held"
     assert client.get("/api/v1/ideas").get_json()["items"] == []
+
+
+@pytest.mark.usefixtures("redis_url")
+@pytest.mark.app_config(MODERATION="everyone", JOB_RETRY_INTERVALS=[0, 0, 0, 0])
+def test_a_rejected_comment_is_emailed_to_its_author_with_the_reason(
+    app,
+    make_user,
+    make_idea,
+    staff,
+    smtp_server,  # noqa: F811
+):
+    url, inbox = smtp_server
+    app.config["MAIL_URL"] = url
+    idea = make_idea(author=staff, title="Calendar sync")
+    ideas.follow(make_user(email="follower@example.com"), idea)
+    author = make_user(email="commenter@example.com")
+    comment = ideas.add_comment(author, idea, "Visit my shop")
+    db.session.commit()
+    moderation.reject(staff, review_of(comment), "Please keep it about the idea.")
+    db.session.commit()
+    run_worker(app, "notifications")
+    messages = inbox.wait_for(1)
+    assert [m["To"] for m in messages] == ["commenter@example.com"]
+    assert "Your comment on “Calendar sync” was not published" in messages[0]["Subject"]
+    assert "Please keep it about the idea." in text_of(messages[0])
+    assert f"/ideas/{idea.id}#c{comment.id}" in text_of(messages[0])
