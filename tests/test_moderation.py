@@ -477,3 +477,29 @@ def test_a_rejected_comment_is_emailed_to_its_author_with_the_reason(
     assert "Your comment on “Calendar sync” was not published" in messages[0]["Subject"]
     assert "Please keep it about the idea." in text_of(messages[0])
     assert f"/ideas/{idea.id}#c{comment.id}" in text_of(messages[0])
+
+
+def test_a_decision_clears_the_anonymous_page_cache_at_once(
+    app_factory, make_user, make_board, embedded_redis_url
+):
+    from tests.conftest import PortalClient
+    from vocportal.moderation.spam import SpamSignals
+
+    web = app_factory(ANONYMOUS_PAGE_CACHE_SECONDS=600)
+    reader = PortalClient(web)
+    with web.app_context():
+        staff = make_user(role="staff")
+        author, board = make_user(), make_board()
+        flagged = ideas.create_idea(author, board, "Flagged but public", "", SpamSignals(seconds=0))
+        db.session.commit()
+        assert review_of(flagged).state is ReviewState.flagged
+        staff_id, review_id = staff.id, review_of(flagged).id
+    assert "Flagged but public" in reader.get("/").get_data(as_text=True)  # now cached
+    with web.app_context():
+        moderation.reject(
+            db.session.get(type(staff), staff_id),
+            db.session.get(ModerationReview, review_id),
+            "Spam",
+        )
+        db.session.commit()
+    assert "Flagged but public" not in reader.get("/").get_data(as_text=True)

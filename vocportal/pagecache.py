@@ -39,8 +39,8 @@ GENERATION_KEY = "vocportal:pagecache:generation"
 #: Columns whose change alters what anonymous readers may see of the row; other changes
 #: (votes, counters, edits) may show a few seconds late.
 WATCHED = {
-    Idea: ("hidden_at", "withdrawn_at", "status", "duplicate_of_id", "board_id"),
-    Comment: ("hidden_at",),
+    Idea: ("hidden_at", "withdrawn_at", "status", "duplicate_of_id", "board_id", "moderation"),
+    Comment: ("hidden_at", "moderation"),
 }
 _STALE = "vocportal_pagecache_stale"
 
