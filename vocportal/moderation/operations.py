@@ -61,20 +61,15 @@ def review_of(post: Idea | Comment) -> ModerationReview | None:
     return db.session.scalar(stmt)
 
 
-def rejection_reasons(viewer: User | None, posts: list[Idea | Comment]) -> dict[str, str]:
-    """Why staff rejected each of `posts` the viewer wrote (keys "idea-<id>", "comment-<id>"),
-    for the author's own view; staff see every reason."""
-    out = {}
-    for post in posts:
-        if post.moderation is not Moderation.rejected or viewer is None:
-            continue
-        if not (viewer.is_staff or post.author_id == viewer.id):
-            continue
-        review = review_of(post)
-        if review is not None:
-            key = f"{'comment' if isinstance(post, Comment) else 'idea'}-{post.id}"
-            out[key] = review.reason
-    return out
+def rejection_reason(viewer: User | None, post: Idea | Comment) -> str:
+    """Why staff rejected `post`, for its author and staff ("" for anyone else, or when it
+    was not rejected)."""
+    if post.moderation is not Moderation.rejected or viewer is None:
+        return ""
+    if not (viewer.is_staff or post.author_id == viewer.id):
+        return ""
+    review = review_of(post)
+    return review.reason if review is not None else ""
 
 
 def _post(review: ModerationReview) -> Idea | Comment:

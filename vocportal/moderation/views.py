@@ -45,8 +45,7 @@ def _render(reject_forms=None, code: int = 200):
 def moderation_reason(post) -> str:
     """Why staff rejected `post`, for its author and staff (templates/moderation/_marks.html)."""
     viewer = current_user._get_current_object() if current_user.is_authenticated else None
-    reasons = ops.rejection_reasons(viewer, [post])
-    return next(iter(reasons.values()), "")
+    return ops.rejection_reason(viewer, post)
 
 
 @bp.get("/")
