@@ -18,12 +18,12 @@ log = logging.getLogger("vocportal.jobs")
 
 def sweep_jobs() -> dict:
     """Re-drive recorded jobs and notifications that Redis lost or a dead worker left."""
-    from vocportal.notifications import operations as notifications
+    from vocportal.notifications import delivery
 
     with get_app().app_context():
         counts = queue.sweep()
         db.session.commit()
-        counts.update(notifications.sweep())
+        counts.update(delivery.sweep())
         db.session.commit()
     if any(counts.values()):
         log.warning("sweeper re-drove jobs: %s", counts)

@@ -15,7 +15,7 @@ from vocportal.demo.seed import DEMO_LOGINS, seed
 from vocportal.extensions import db
 from vocportal.ideas import operations as ideas_ops
 from vocportal.ideas.models import Comment, Idea, IdeaStatus, StatusChange, Vote
-from vocportal.notifications import operations as notifications
+from vocportal.notifications import delivery
 from vocportal.notifications.models import (
     Channel,
     DeliveryState,
@@ -140,7 +140,7 @@ def test_seeding_beside_live_data_leaves_its_notifications_alone(app, make_user,
     ideas_ops.change_status(make_user(role="staff"), idea, IdeaStatus.planned, "Soon.")
     db.session.commit()
     (event_id,) = db.session.scalars(select(NotificationEvent.id)).all()
-    notifications.fan_out(event_id)
+    delivery.fan_out(event_id)
     db.session.commit()
     live = (
         select(Notification.state, Notification.created_at)

@@ -16,7 +16,7 @@ from vocportal.accounts.models import EmailPref
 from vocportal.extensions import db
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Follow, IdeaStatus
-from vocportal.notifications import operations as notify
+from vocportal.notifications import sending
 
 pytestmark = [
     pytest.mark.usefixtures("embedded_redis_url"),
@@ -100,7 +100,7 @@ def test_a_digest_email_is_text_with_an_html_alternative(app, make_user, make_id
     ideas.add_comment(staff, idea, "Would `auto` follow the system?")
     db.session.commit()
     run_worker(app, "notifications")
-    assert notify.send_digests() == 1
+    assert sending.send_digests() == 1
     db.session.commit()
     digest = next(m for m in mail.wait_for(3) if m["To"] == "reader@example.com")
 

@@ -79,7 +79,7 @@ from vocportal.feedback import operations as feedback_ops
 from vocportal.feedback.models import FeedbackSource
 from vocportal.ideas import merge as merges
 from vocportal.ideas import operations as idea_ops
-from vocportal.notifications import operations as notify_ops
+from vocportal.notifications import outbox, preferences
 from vocportal.notifications.models import Channel, DeliveryState, EventKind, Notification
 from vocportal.queue.models import JobRecord
 from vocportal.themes.models import Theme, ThemeAlert, ThemeItem, ThemeStatus
@@ -243,7 +243,7 @@ def build_world(make_user, make_board, make_idea) -> World:
     db.session.flush()
     notifications = []
     for person in (customer, other, victim):
-        event = notify_ops.record_event(
+        event = outbox.record_event(
             EventKind.status_update,
             title="Export timesheets to CSV is planned",
             text="Soon.",
@@ -291,8 +291,8 @@ def build_world(make_user, make_board, make_idea) -> World:
         strings={
             "reset": [account_ops.make_reset_token(victim)],
             "unsubscribe": [
-                notify_ops.unsubscribe_token(victim.id, ideas["public"].id),
-                notify_ops.unsubscribe_token(victim.id, None),
+                preferences.unsubscribe_token(victim.id, ideas["public"].id),
+                preferences.unsubscribe_token(victim.id, None),
             ],
             "what": ["ideas", "votes", "feedback"],
             "fmt": ["csv", "json"],

@@ -24,7 +24,7 @@ from vocportal.extensions import db
 from vocportal.ideas import merge as merges
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Comment, IdeaStatus
-from vocportal.notifications import operations as notify
+from vocportal.notifications import preferences
 from vocportal.notifications.models import NotificationEvent
 
 pytestmark = pytest.mark.usefixtures("embedded_redis_url")
@@ -325,7 +325,7 @@ def test_a_concealed_idea_is_on_no_public_surface(cast, make_idea, how):
 @pytest.mark.parametrize("how", CONCEAL)
 def test_unsubscribe_pages_do_not_name_a_concealed_idea(cast, make_idea, how):
     secret = make_idea(title="Secret unsubscribe idea", author=cast.author)
-    token = notify.unsubscribe_token(cast.other.id, secret.id)
+    token = preferences.unsubscribe_token(cast.other.id, secret.id)
     path = f"/unsubscribe/{token}"
     # Whoever holds the link (a forwarded email) sees the page: it names a public idea...
     public_page = text_of(cast.anonymous_web.get(path))

@@ -17,7 +17,7 @@ from vocportal.accounts.models import EmailPref, User
 from vocportal.extensions import db
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Follow, Idea, IdeaStatus
-from vocportal.notifications import operations as notify
+from vocportal.notifications import delivery, sending, visibility
 from vocportal.notifications.models import (
     Channel,
     DeliveryState,
@@ -85,7 +85,7 @@ def test_recipients_of_a_status_update_and_of_a_staff_comment(cast):
     event = db.session.scalar(
         select(NotificationEvent).where(NotificationEvent.status_change_id == change.id)
     )
-    got = {u.email.split("@")[0] for u in db.session.scalars(notify.recipients(event))}
+    got = {u.email.split("@")[0] for u in db.session.scalars(delivery.recipients_of(event))}
     assert got == {"author", "voter", "commenter", "follower"}
 
     # A customer's comment tells nobody; a staff comment tells the author and followers
@@ -99,7 +99,7 @@ def test_recipients_of_a_status_update_and_of_a_staff_comment(cast):
         )
     )
     assert [e.comment_id for e in events] == [comment.id]
-    got = {u.email.split("@")[0] for u in db.session.scalars(notify.recipients(events[0]))}
+    got = {u.email.split("@")[0] for u in db.session.scalars(delivery.recipients_of(events[0]))}
     assert got == {"author", "voter", "commenter", "follower", "bystander"}
     db.session.commit()
 
@@ -138,9 +138,9 @@ def test_status_update_reaches_everyone_once_per_channel(app, cast, mail):
     assert "now shipped" in messages[0]["Subject"] and "It is **live**." in body
 
     # Running every step again (a re-driven job) delivers nothing more.
-    notify.fan_out(event.id)
+    delivery.fan_out(event.id)
     db.session.commit()
-    assert notify.send_emails(event.id) == 0
+    assert sending.send_emails(event.id) == 0
     db.session.commit()
     run_worker(app, "notifications")
     assert len(rows(event.id, Channel.web)) == 4 and len(rows(event.id, Channel.email)) == 3
@@ -209,14 +209,14 @@ def test_daily_digest_sends_one_email_with_every_waiting_update(app, cast, mail)
     ).all()
     assert [n.state for n in waiting] == [DeliveryState.digest, DeliveryState.digest]
 
-    assert notify.send_digests() == 1
+    assert sending.send_digests() == 1
     db.session.commit()
     digest = [m for m in mail.wait_for(5) if m["To"] == "voter@example.com"]
     assert len(digest) == 1 and "2 updates" in digest[0]["Subject"]
     text = text_of(digest[0])
     assert "Planned for May." in text and "Would an API do instead of CSV?" in text
     assert "/me/activity" in text
-    assert notify.send_digests() == 0  # nothing twice
+    assert sending.send_digests() == 0  # nothing twice
     db.session.commit()
 
 
@@ -302,12 +302,12 @@ def test_sweeper_redrives_after_redis_loses_everything(app, cast, mail):
     ideas.change_status(people["staff"], idea, IdeaStatus.open, "Reconsidering.")
     db.session.commit()
     second = db.session.scalars(select(NotificationEvent).order_by(NotificationEvent.id)).all()[1]
-    notify.fan_out(second.id)  # as a worker would, but its send jobs never reach Redis
+    delivery.fan_out(second.id)  # as a worker would, but its send jobs never reach Redis
     db.session.commit()
     Redis.from_url(app.config["REDIS_URL"]).flushdb()
     assert all(n.state is DeliveryState.pending for n in rows(second.id, Channel.email))
     queue.sweep()
-    notify.sweep()
+    delivery.sweep()
     db.session.commit()
     run_worker(app, "notifications")
     assert len(mail.wait_for(8)) == 8
@@ -321,17 +321,17 @@ def test_sweeper_releases_a_dead_workers_stale_claims(app, cast, mail):
     ideas.change_status(people["staff"], idea, IdeaStatus.planned, "")
     db.session.commit()
     event = db.session.scalar(select(NotificationEvent))
-    notify.fan_out(event.id)
+    delivery.fan_out(event.id)
     db.session.commit()
     # A worker claims the batch and dies before sending anything.
-    claimed = notify._claim(notify._pending_email(event.id), 50)
+    claimed = sending._claim(sending._pending_email(event.id), 50)
     assert len(claimed) == 4
     Redis.from_url(app.config["REDIS_URL"]).flushdb()
-    assert notify.sweep()["stale_claims"] == 0  # too recent: maybe still sending
+    assert delivery.sweep()["stale_claims"] == 0  # too recent: maybe still sending
     later = utcnow() + timedelta(seconds=120)
     # The scheduler's sweep: lost jobs first (the send job Redis forgot), then claims.
     assert queue.sweep(now=later)["requeued"] == 3  # fan-out (never run here), embed, send
-    counts = notify.sweep(now=later)
+    counts = delivery.sweep(now=later)
     db.session.commit()
     assert counts["stale_claims"] == 4 and counts["send_jobs"] == 0  # the job is back
     run_worker(app, "notifications")
@@ -369,7 +369,7 @@ def test_smtp_down_marks_emails_failed_with_the_error_and_keeps_the_bell(app, ca
     event = db.session.scalar(select(NotificationEvent))
     email_rows = rows(event.id, Channel.email)
     assert all(n.state is DeliveryState.failed for n in email_rows)
-    assert all(n.attempts == notify.MAX_EMAIL_ATTEMPTS for n in email_rows)
+    assert all(n.attempts == sending.MAX_EMAIL_ATTEMPTS for n in email_rows)
     assert all("ConnectionRefused" in n.error for n in email_rows)
     assert len(rows(event.id, Channel.web)) == 4  # the bell does not wait for email
 
@@ -478,10 +478,10 @@ def test_a_message_that_cannot_be_built_fails_alone_and_the_batch_goes_on(app, c
     # A permanent failure is not re-driven: the sweeper and another run leave it failed.
     later = utcnow() + timedelta(hours=1)
     queue.sweep(now=later)
-    assert set(notify.sweep(now=later).values()) == {0}
+    assert set(delivery.sweep(now=later).values()) == {0}
     db.session.commit()
     run_worker(app, "notifications")
-    assert notify.send_emails(event.id) == 0
+    assert sending.send_emails(event.id) == 0
     db.session.commit()
     assert db.session.get(Notification, broken.id).attempts == 1
     assert len(mail.wait_for(4, timeout=0.5)) == 3
@@ -493,21 +493,21 @@ def test_sweeper_gives_up_on_a_claim_that_never_finishes(app, cast, mail):
     ideas.change_status(people["staff"], idea, IdeaStatus.planned, "")
     db.session.commit()
     event = db.session.scalar(select(NotificationEvent))
-    notify.fan_out(event.id)
+    delivery.fan_out(event.id)
     db.session.commit()
     # A message that kills the worker (or a job that raises) each time it is claimed: the
     # sweeper releases the stale claim, up to MAX_EMAIL_ATTEMPTS claims, then gives up.
-    for attempt in range(1, notify.MAX_EMAIL_ATTEMPTS + 1):
-        assert len(notify._claim(notify._pending_email(event.id), 50)) == 4
-        counts = notify.sweep(now=utcnow() + timedelta(seconds=120))
+    for attempt in range(1, sending.MAX_EMAIL_ATTEMPTS + 1):
+        assert len(sending._claim(sending._pending_email(event.id), 50)) == 4
+        counts = delivery.sweep(now=utcnow() + timedelta(seconds=120))
         db.session.commit()
-        if attempt < notify.MAX_EMAIL_ATTEMPTS:
+        if attempt < sending.MAX_EMAIL_ATTEMPTS:
             assert counts["stale_claims"] == 4 and counts["given_up"] == 0
     assert counts["stale_claims"] == 0 and counts["given_up"] == 4
     email_rows = rows(event.id, Channel.email)
     assert all(n.state is DeliveryState.failed for n in email_rows)
     assert all("never finished" in n.error for n in email_rows)
-    assert notify._claim(notify._pending_email(event.id), 50) == []
+    assert sending._claim(sending._pending_email(event.id), 50) == []
     run_worker(app, "notifications")
     assert mail.wait_for(1, timeout=0.5) == []
 
@@ -522,7 +522,7 @@ def test_a_digest_that_cannot_be_built_fails_alone(app, cast, mail):
     run_worker(app, "notifications")
     assert to_of(mail.wait_for(2)) == ["commenter@example.com", "follower@example.com"]
 
-    assert notify.send_digests() == 1
+    assert sending.send_digests() == 1
     db.session.commit()
     assert to_of(mail.wait_for(3)) == [
         "author@example.com",
@@ -532,7 +532,7 @@ def test_a_digest_that_cannot_be_built_fails_alone(app, cast, mail):
     event = db.session.scalar(select(NotificationEvent))
     voter_row = next(n for n in rows(event.id, Channel.email) if n.user_id == people["voter"].id)
     assert voter_row.state is DeliveryState.failed and "digest cannot be built" in voter_row.error
-    assert notify.send_digests() == 0
+    assert sending.send_digests() == 0
 
 
 # --- what was concealed after it was announced ---------------------------------------------
@@ -561,7 +561,7 @@ def test_an_idea_concealed_after_its_news_was_recorded_is_named_to_no_customer(
         ideas.withdraw_idea(people["author"], idea)
     db.session.commit()
     run_worker(app, "notifications")
-    assert notify.send_digests() == 0
+    assert sending.send_digests() == 0
     db.session.commit()
 
     # Emails: staff still hear (they see hidden ideas), and so does the author of a withdrawn
@@ -574,7 +574,7 @@ def test_an_idea_concealed_after_its_news_was_recorded_is_named_to_no_customer(
     )
     skipped = {(n.user.email.split("@")[0], n.state, n.error) for n in email_rows}
     names = {"voter", "follower", "commenter"} | ({"author"} if how == "hidden" else set())
-    assert skipped == {(name, DeliveryState.skipped, notify.CONCEALED) for name in names} | {
+    assert skipped == {(name, DeliveryState.skipped, visibility.CONCEALED) for name in names} | {
         (name, DeliveryState.sent, "") for name in {"watcher", "author"} - names
     }
 
@@ -619,7 +619,7 @@ def test_a_staff_comment_hidden_after_it_was_announced_is_named_to_no_customer(
         db.session.scalars(select(Notification).where(Notification.channel == Channel.email))
     )
     assert email_rows and {(n.state, n.error) for n in email_rows} == {
-        (DeliveryState.skipped, notify.CONCEALED)
+        (DeliveryState.skipped, visibility.CONCEALED)
     }
     assert mail.wait_for(1, timeout=0.5) == []
     voter = new_client()

@@ -20,7 +20,7 @@ from tests.smtp import smtp_server  # noqa: F401  (fixture)
 from vocportal.extensions import db
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import IdeaStatus
-from vocportal.notifications import operations as notify
+from vocportal.notifications import delivery
 from vocportal.notifications.models import Channel, DeliveryState, Notification
 from vocportal.queue import operations as queue
 from vocportal.timeutil import utcnow
@@ -99,7 +99,7 @@ def test_sigkill_mid_fan_out_and_redis_flush_lose_and_double_nothing(
     # then a new worker.
     later = utcnow() + timedelta(seconds=901)
     assert queue.sweep(now=later)["requeued"] >= 1
-    notify.sweep(now=later)
+    delivery.sweep(now=later)
     db.session.commit()
     restarted = start_worker(app, mail_url, "--burst")
     started = time.monotonic()

@@ -17,7 +17,7 @@ from vocportal.feedback import operations as feedback
 from vocportal.feedback.models import FeedbackSource
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Idea, IdeaStatus, StatusChange
-from vocportal.notifications import operations as notify
+from vocportal.notifications import delivery
 from vocportal.notifications.models import Channel, Notification, NotificationEvent
 from vocportal.timeutil import utcnow
 from vocportal.triage import operations as triage
@@ -236,7 +236,7 @@ def test_bulk_preview_counts_distinct_people_and_changes_nothing(client, support
     )
     assert len(new_events) == 2  # the hidden idea changed quietly
     for event_id in new_events:
-        notify.fan_out(event_id)
+        delivery.fan_out(event_id)
     db.session.commit()
     told = db.session.scalar(
         select(func.count(func.distinct(Notification.user_id))).where(

@@ -13,7 +13,7 @@ from vocportal.extensions import db
 from vocportal.ideas import merge as merges
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Follow, Idea, IdeaStatus, StatusChange, Vote
-from vocportal.notifications import operations as notify
+from vocportal.notifications import delivery
 from vocportal.notifications.models import NotificationEvent
 from vocportal.timeutil import utcnow
 from vocportal.triage import operations as triage
@@ -254,7 +254,7 @@ def test_metrics_per_owner(make_user, make_idea):
     event = db.session.scalar(
         select(NotificationEvent).where(NotificationEvent.idea_id == quick.id)
     )
-    notify.fan_out(event.id)
+    delivery.fan_out(event.id)
     db.session.commit()
 
     rows = {m.label: m for m in triage.metrics(now=now)}

@@ -24,7 +24,7 @@ from vocportal.demo import content
 from vocportal.extensions import db
 from vocportal.ideas import operations as ideas_ops
 from vocportal.ideas.models import Comment, Idea, IdeaStatus, StatusChange
-from vocportal.notifications import operations as notifications
+from vocportal.notifications import delivery
 from vocportal.notifications.models import Channel, DeliveryState, Notification, NotificationEvent
 from vocportal.queue.models import JobRecord, JobState
 from vocportal.queue.operations import withhold_deferred
@@ -232,7 +232,7 @@ def publish(result: Plan, ideas_by_id: dict[int, Idea], publisher: User) -> dict
     )
     send_jobs = []
     for event_id in events:
-        notifications.fan_out(event_id)
+        delivery.fan_out(event_id)
         send_jobs += withhold_deferred()
     _backdate_deliveries(after, fan_out_jobs + send_jobs)
     db.session.commit()

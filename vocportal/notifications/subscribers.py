@@ -22,7 +22,7 @@ from vocportal.notifications.models import (
     Notification,
     NotificationEvent,
 )
-from vocportal.notifications.operations import record_event
+from vocportal.notifications.outbox import record_event
 
 
 def on_status_changed(

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from vocportal.accounts.models import EmailPref
 from vocportal.extensions import csrf, db
 from vocportal.ideas import operations as ideas
-from vocportal.notifications import operations as ops
+from vocportal.notifications import bell, preferences
 from vocportal.notifications.forms import EmailPrefForm, PostForm
 from vocportal.security import safe_next
 
@@ -19,7 +19,7 @@ bp = Blueprint("notifications", __name__)
 def unread_notifications():
     """The bell's count, for every page a logged-in person sees."""
     if current_user.is_authenticated:
-        return {"unread_notifications": ops.unread_count(current_user)}
+        return {"unread_notifications": bell.unread_count(current_user)}
     return {"unread_notifications": 0}
 
 
@@ -28,7 +28,7 @@ def unread_notifications():
 def index():
     page = request.args.get("page", 1, type=int)
     page = min(max(page, 1), 10_000)
-    rows, has_next = ops.inbox(current_user, page)
+    rows, has_next = bell.inbox(current_user, page)
     return render_template(
         "notifications/index.html", rows=rows, page=page, has_next=has_next, form=PostForm()
     )
@@ -40,7 +40,7 @@ def open_one(notification_id: int):
     """Mark one notification read and go where it points."""
     if not PostForm().validate_on_submit():
         abort(400)
-    event = ops.mark_read(current_user, notification_id)
+    event = bell.mark_read(current_user, notification_id)
     if event is None:
         abort(404)
     db.session.commit()
@@ -52,7 +52,7 @@ def open_one(notification_id: int):
 def read_all():
     if not PostForm().validate_on_submit():
         abort(400)
-    ops.mark_read(current_user)
+    bell.mark_read(current_user)
     db.session.commit()
     flash("All notifications marked read.", "success")
     return redirect(url_for("notifications.index"))
@@ -63,7 +63,7 @@ def read_all():
 def settings():
     form = EmailPrefForm(email_pref=current_user.email_pref.value)
     if form.validate_on_submit():
-        ops.set_email_pref(current_user, EmailPref(form.email_pref.data))
+        preferences.set_email_pref(current_user, EmailPref(form.email_pref.data))
         db.session.commit()
         flash("Email preference saved.", "success")
         return redirect(url_for("notifications.settings"))
@@ -71,7 +71,7 @@ def settings():
 
 
 def _token_or_404(token: str):
-    found = ops.read_unsubscribe_token(token)
+    found = preferences.read_unsubscribe_token(token)
     if found is None:
         abort(404)
     return found
@@ -92,7 +92,7 @@ def unsubscribe(token: str):
     user, idea = _token_or_404(token)
     form = PostForm()
     if form.validate_on_submit():
-        ops.unsubscribe(user, idea)
+        preferences.unsubscribe(user, idea)
         db.session.commit()
         return render_template(
             "notifications/unsubscribed.html",
@@ -111,7 +111,7 @@ def unsubscribe(token: str):
 @csrf.exempt  # RFC 8058: mail clients POST here; the signed token is the authority
 def one_click(token: str):
     user, idea = _token_or_404(token)
-    ops.unsubscribe(user, idea)
+    preferences.unsubscribe(user, idea)
     db.session.commit()
     return {"unsubscribed": True}
 
@@ -122,7 +122,7 @@ def undo_unsubscribe(token: str):
     if not PostForm().validate_on_submit():
         abort(400)
     if idea is None:
-        ops.set_email_pref(user, EmailPref.immediate)
+        preferences.set_email_pref(user, EmailPref.immediate)
     else:
         ideas.follow_again(user, idea)
     db.session.commit()
@@ -135,7 +135,7 @@ def unsubscribe_all(token: str):
     user, _idea = _token_or_404(token)
     if not PostForm().validate_on_submit():
         abort(400)
-    ops.set_email_pref(user, EmailPref.never)
+    preferences.set_email_pref(user, EmailPref.never)
     db.session.commit()
     return render_template(
         "notifications/unsubscribed.html", user=user, idea=None, token=None, form=PostForm()

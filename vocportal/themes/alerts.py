@@ -115,7 +115,7 @@ def announce_to_staff(theme: Theme, alert: ThemeAlert):
     """Record a theme_alert notification event (staff are told in the bell and by email)."""
     # Imported here: the notifications package must not be needed to import themes.
     from vocportal.notifications.models import EventKind
-    from vocportal.notifications.operations import record_event
+    from vocportal.notifications.outbox import record_event
 
     title, text = describe(theme, alert)
     return record_event(
