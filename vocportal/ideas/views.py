@@ -1,34 +1,26 @@
-"""The public idea board, idea pages, and what people do there."""
+"""The public idea board, idea pages, and what people do there (comments' own pages:
+`comment_views`)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask_login import current_user, login_required
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
 from vocportal.errors import OperationError
 from vocportal.extensions import db, limiter
 from vocportal.forms import ButtonForm, commit_or_show, valid_or_400
+from vocportal.ideas import comment_views  # noqa: F401  (its routes join bp)
 from vocportal.ideas import operations as ops
+from vocportal.ideas.blueprint import author_or_staff, back_to, bp, current_person, flash_at
 from vocportal.ideas.forms import CommentForm, IdeaForm, StatusForm
-from vocportal.ideas.models import Comment, IdeaStatus
+from vocportal.ideas.models import IdeaStatus
 from vocportal.pagecache import cache_for_anonymous
 from vocportal.pagination import page_of
 from vocportal.permissions import verified_required
 from vocportal.ratelimits import post_limit
-
-bp = Blueprint("ideas", __name__)
 
 #: What a person whose post moderation held is told (the note on the post says the rest).
 HELD = "Thanks, it is saved."
@@ -40,20 +32,8 @@ _vote_limit = limiter.shared_limit(
 )
 
 
-def _user():
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def _author_or_staff(author_id: int | None):
-    """The logged-in person if they wrote the thing (`author_id`) or are staff; else a 403."""
-    user = _user()
-    if not (user.is_staff or author_id == user.id):
-        abort(403)
-    return user
-
-
 def _idea_or_404(idea_id: int):
-    idea = ops.get_idea_for(_user(), idea_id)
+    idea = ops.get_idea_for(current_person(), idea_id)
     if idea is None:
         abort(404)
     return idea
@@ -61,16 +41,6 @@ def _idea_or_404(idea_id: int):
 
 def _is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _flash_at(anchor: str, message: str, category: str = "success") -> None:
-    """Flash a confirmation the idea page shows beside the element with id `anchor`
-    (other pages show it at the top, as any flash)."""
-    flash(message, f"{category}#{anchor}")
-
-
-def _back_to(idea_id: int, anchor: str):
-    return redirect(url_for("ideas.show", idea_id=idea_id) + f"#{anchor}")
 
 
 @bp.get("/")
@@ -96,7 +66,7 @@ def index():
         current_app.config["IDEAS_PER_PAGE"],
         count=bool(q.strip()),
     )
-    voted = ops.voted_idea_ids(_user(), [i.id for i in page.items])
+    voted = ops.voted_idea_ids(current_person(), [i.id for i in page.items])
     boards = ops.boards()
     return render_template(
         "ideas/index.html",
@@ -138,12 +108,16 @@ def new_idea():
         ok, idea = commit_or_show(
             form,
             lambda: ops.create_idea(
-                _user(), board, form.title.data, form.body.data or "", form.spam_signals(text)
+                current_person(),
+                board,
+                form.title.data,
+                form.body.data or "",
+                form.spam_signals(text),
             ),
         )
         if ok:
             posted = "Your idea is posted. You are following it."
-            _flash_at("idea", HELD if idea.moderation else posted)
+            flash_at("idea", HELD if idea.moderation else posted)
             return redirect(url_for("ideas.show", idea_id=idea.id))
     status = 400 if form.errors else 200
     return render_template("ideas/form.html", form=form, idea=None), status
@@ -170,15 +144,15 @@ def similar():
 
     title = request.args.get("title", "")[:160]
     body = request.args.get("body", "")[:2000]
-    found = suggestions(_user(), title, body)
-    voted = ops.voted_idea_ids(_user(), [s.idea.id for s in found.ideas])
+    found = suggestions(current_person(), title, body)
+    voted = ops.voted_idea_ids(current_person(), [s.idea.id for s in found.ideas])
     return render_template("ideas/_similar.html", found=found, voted=voted)
 
 
 @bp.get("/ideas/<int:idea_id>")
 def show(idea_id: int):
     idea = _idea_or_404(idea_id)
-    if _user() is None:
+    if current_person() is None:
         # No forms for anonymous readers: no CSRF token, so no session cookie either.
         return _render_idea(idea, None, None)
     status_form = StatusForm(formdata=None, status=idea.status.value)
@@ -189,7 +163,7 @@ def _render_idea(idea, comment_form, status_form, code: int = 200):
     from vocportal.embeddings.similar import DUPLICATE_SIMILARITY, similar_ideas
     from vocportal.ideas.merge import active_merge, duplicates_of
 
-    user = _user()
+    user = current_person()
     related = similar_ideas(user, idea=idea, limit=5)
     staff = {}
     if user is not None and user.is_staff:
@@ -234,7 +208,7 @@ def _render_idea(idea, comment_form, status_form, code: int = 200):
 @login_required
 def edit(idea_id: int):
     idea = _idea_or_404(idea_id)
-    user = _author_or_staff(idea.author_id)
+    user = author_or_staff(idea.author_id)
     form = IdeaForm(obj=idea, board=idea.board_id)
     _board_choices(form, include_id=idea.board_id)
     if form.validate_on_submit():
@@ -243,8 +217,8 @@ def edit(idea_id: int):
             form, lambda: ops.edit_idea(user, idea, form.title.data, form.body.data or "", board)
         )
         if ok:
-            _flash_at("idea", "Idea updated.")
-            return _back_to(idea.id, "idea")
+            flash_at("idea", "Idea updated.")
+            return back_to(idea.id, "idea")
     return render_template("ideas/form.html", form=form, idea=idea), 400 if form.errors else 200
 
 
@@ -253,7 +227,7 @@ def edit(idea_id: int):
 def withdraw(idea_id: int):
     idea = _idea_or_404(idea_id)
     if ButtonForm().validate_on_submit():
-        ops.withdraw_idea(_user(), idea)
+        ops.withdraw_idea(current_person(), idea)
         db.session.commit()
         flash("Your idea is withdrawn from the board.", "info")
     return redirect(url_for("ideas.index"))
@@ -264,15 +238,15 @@ def _vote_response(idea, voted: bool, error: str | None = None):
         return render_template("ideas/_vote_partial.html", idea=idea, voted=voted, vote_error=error)
     # Without JavaScript: back to the page the vote was on; on the idea page, to its vote button.
     if error:
-        _flash_at("vote", error, "error")
+        flash_at("vote", error, "error")
     elif voted:
-        _flash_at("vote", "Your vote is counted. You will hear when its status changes.")
+        flash_at("vote", "Your vote is counted. You will hear when its status changes.")
     else:
-        _flash_at("vote", "Your vote is taken back.", "info")
+        flash_at("vote", "Your vote is taken back.", "info")
     here = url_for("ideas.show", idea_id=idea.id)
     if _same_site_referrer() and urlsplit(request.referrer).path != here:
         return redirect(request.referrer)
-    return _back_to(idea.id, "vote")
+    return back_to(idea.id, "vote")
 
 
 def _same_site_referrer() -> bool:
@@ -299,7 +273,7 @@ def _set_vote(idea_id: int, voted: bool):
     idea = _idea_or_404(idea_id)
     valid_or_400()
     try:
-        (ops.vote if voted else ops.unvote)(_user(), idea)
+        (ops.vote if voted else ops.unvote)(current_person(), idea)
     except OperationError as error:
         db.session.rollback()
         return _vote_response(idea, False, error.message)
@@ -313,13 +287,13 @@ def follow(idea_id: int):
     idea = _idea_or_404(idea_id)
     if ButtonForm().validate_on_submit():
         if request.form.get("follow") == "0":
-            ops.unfollow(_user(), idea)
-            _flash_at("actions", "You will no longer hear about this idea.", "info")
+            ops.unfollow(current_person(), idea)
+            flash_at("actions", "You will no longer hear about this idea.", "info")
         else:
-            ops.follow_again(_user(), idea)
-            _flash_at("actions", "You are following this idea.")
+            ops.follow_again(current_person(), idea)
+            flash_at("actions", "You are following this idea.")
         db.session.commit()
-    return _back_to(idea.id, "actions")
+    return back_to(idea.id, "actions")
 
 
 @bp.post("/ideas/<int:idea_id>/comments")
@@ -330,15 +304,15 @@ def comment(idea_id: int):
     form = CommentForm()
     if form.validate_on_submit():
         posted = ops.add_comment(
-            _user(),
+            current_person(),
             idea,
             form.body.data,
             official=bool(form.official.data),
             signals=form.spam_signals(form.body.data),
         )
         db.session.commit()
-        _flash_at(f"c{posted.id}", HELD if posted.moderation else "Comment posted.")
-        return _back_to(idea.id, f"c{posted.id}")
+        flash_at(f"c{posted.id}", HELD if posted.moderation else "Comment posted.")
+        return back_to(idea.id, f"c{posted.id}")
     return _render_idea(idea, form, StatusForm(formdata=None, status=idea.status.value), 400)
 
 
@@ -351,12 +325,12 @@ def change_status(idea_id: int):
         ok, _ = commit_or_show(
             form,
             lambda: ops.change_status(
-                _user(), idea, IdeaStatus(form.status.data), form.message.data or ""
+                current_person(), idea, IdeaStatus(form.status.data), form.message.data or ""
             ),
         )
         if ok:
-            _flash_at("status-panel", f"Status set to {idea.status.label}.")
-            return _back_to(idea.id, "status-panel")
+            flash_at("status-panel", f"Status set to {idea.status.label}.")
+            return back_to(idea.id, "status-panel")
     return _render_idea(idea, CommentForm(formdata=None), form, 400)
 
 
@@ -366,49 +340,8 @@ def hide(idea_id: int):
     idea = _idea_or_404(idea_id)
     if ButtonForm().validate_on_submit():
         hidden = request.form.get("hidden") != "0"
-        ops.set_idea_hidden(_user(), idea, hidden)
+        ops.set_idea_hidden(current_person(), idea, hidden)
         db.session.commit()
         message = "Idea hidden from the public board." if hidden else "Idea visible again."
-        _flash_at("actions", message, "info")
-    return _back_to(idea.id, "actions")
-
-
-def _comment_or_404(comment_id: int) -> Comment:
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or not ops.can_see_comment(_user(), comment):
-        abort(404)
-    return comment
-
-
-@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_comment(comment_id: int):
-    comment = _comment_or_404(comment_id)
-    user = _author_or_staff(comment.author_id)
-    if comment.hidden_at is not None and not user.is_staff:
-        abort(403, ops.HIDDEN_COMMENT_LOCKED)
-    form = CommentForm(obj=comment)
-    if form.validate_on_submit():
-        ops.edit_comment(user, comment, form.body.data)
-        db.session.commit()
-        _flash_at(f"c{comment.id}", "Comment updated.")
-        return _back_to(comment.idea_id, f"c{comment.id}")
-    return render_template("ideas/comment_form.html", form=form, comment=comment), (
-        400 if form.errors else 200
-    )
-
-
-@bp.post("/comments/<int:comment_id>/moderate")
-@login_required
-def moderate_comment(comment_id: int):
-    comment = _comment_or_404(comment_id)
-    if ButtonForm().validate_on_submit():
-        action = request.form.get("action")
-        if action in {"hide", "show"}:
-            ops.set_comment_hidden(_user(), comment, action == "hide")
-        elif action in {"official", "unofficial"}:
-            ops.set_comment_official(_user(), comment, action == "official")
-        else:
-            abort(400)
-        db.session.commit()
-    return redirect(url_for("ideas.show", idea_id=comment.idea_id) + f"#c{comment.id}")
+        flash_at("actions", message, "info")
+    return back_to(idea.id, "actions")
