@@ -62,13 +62,13 @@ def test_posting_held_then_the_staff_queue(
         board = make_board(name="Integrations")
         published = make_idea(title="Sync invoices with Xero", author=staff, board=board)
         ideas.add_comment(
-            make_user(name="Quick Quinn"),
+            make_user(name="Quick Quinn", email="quinn@example.com"),
             published,
             "Cheap pills at https://spam.example/a https://spam.example/b https://spam.example/c",
             signals=SpamSignals(honeypot=True, seconds=1.0, links=3),
         )
         db.session.commit()
-        author_email, staff_email = author.email, staff.email
+        author_email, staff_email, published_id = author.email, staff.email, published.id
 
     problems: list[str] = []
     with serving(app) as url:
@@ -114,6 +114,14 @@ def test_posting_held_then_the_staff_queue(
             expect(page.get_by_test_id("moderation-empty")).to_be_visible()
             page.goto("/")
             expect(page.locator("main")).to_contain_text("Export shifts to my calendar")
+
+            page.context.clear_cookies()  # the commenter reads why
+            _log_in(page, "quinn@example.com")
+            page.goto(f"/ideas/{published_id}")
+            rejected = page.get_by_test_id("moderation-comment-rejected")
+            expect(rejected).to_contain_text("The team’s reason: Advertising.")
+            problems += _check(page, f"{width}px rejected comment")
+            _shoot(page, "author-rejected-comment", width)
         finally:
             context.close()
     assert not violations, violations
