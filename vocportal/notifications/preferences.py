@@ -1,4 +1,4 @@
-"""What a person chooses to hear: email preference, muting an idea, one-click unsubscribe.
+"""What a person chooses to hear: email preference, one-click unsubscribe.
 
 Operations in the usual sense: plain values and the person, flush only, never commit.
 """
@@ -11,10 +11,9 @@ from sqlalchemy import Select, Update, select, update
 
 from vocportal.accounts.models import EmailPref, User
 from vocportal.extensions import db
+from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Follow, Idea
 from vocportal.notifications.models import Channel, DeliveryState, Notification, NotificationEvent
-from vocportal.sqlutil import dialect_insert
-from vocportal.timeutil import utcnow
 
 #: Email rows that have not gone yet (a send job or the digest still takes them).
 _WAITING = [DeliveryState.pending, DeliveryState.digest]
@@ -43,19 +42,6 @@ def set_email_pref(user: User, pref: EmailPref) -> None:
         db.session.execute(
             _waiting_email(user, [DeliveryState.digest]).values(state=DeliveryState.pending)
         )
-    db.session.flush()
-
-
-def mute(user: User, idea: Idea, muted: bool) -> None:
-    """Opt a person out of (or back into) everything about one idea."""
-    stmt = dialect_insert(Follow).values(
-        idea_id=idea.id, user_id=user.id, created_at=utcnow(), muted=muted
-    )
-    db.session.execute(
-        stmt.on_conflict_do_update(index_elements=["idea_id", "user_id"], set_={"muted": muted})
-    )
-    if muted:
-        skip_waiting_emails(user, idea.id)
     db.session.flush()
 
 
@@ -105,4 +91,4 @@ def unsubscribe(user: User, idea: Idea | None) -> None:
     if idea is None:
         set_email_pref(user, EmailPref.never)
         return
-    mute(user, idea, True)
+    ideas.unfollow(user, idea)  # mutes it; waiting emails about it are skipped

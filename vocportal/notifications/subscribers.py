@@ -8,21 +8,13 @@ The outbox row is written in the caller's transaction (see `vocportal.ideas.even
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
-
 from vocportal.accounts.models import User
-from vocportal.extensions import db
 from vocportal.ideas import events
 from vocportal.ideas.models import Comment, Idea, StatusChange
 from vocportal.ideas.operations import idea_path, portal_team
-from vocportal.notifications.models import (
-    Channel,
-    DeliveryState,
-    EventKind,
-    Notification,
-    NotificationEvent,
-)
+from vocportal.notifications.models import EventKind
 from vocportal.notifications.outbox import record_event
+from vocportal.notifications.preferences import skip_waiting_emails
 
 
 def on_status_changed(
@@ -69,21 +61,8 @@ def on_comment_added(idea: Idea, *, actor: User, comment: Comment, **_: object) 
 
 def on_idea_muted(idea: Idea, *, actor: User, muted: bool, **_: object) -> None:
     """Emails about a muted idea that have not gone yet will not go."""
-    if not muted:
-        return
-    db.session.execute(
-        update(Notification)
-        .where(
-            Notification.user_id == actor.id,
-            Notification.channel == Channel.email,
-            Notification.state.in_([DeliveryState.pending, DeliveryState.digest]),
-            Notification.event_id.in_(
-                select(NotificationEvent.id).where(NotificationEvent.idea_id == idea.id)
-            ),
-        )
-        .values(state=DeliveryState.skipped)
-        .execution_options(synchronize_session=False)
-    )
+    if muted:
+        skip_waiting_emails(actor, idea.id)
 
 
 def connect() -> None:
