@@ -12,7 +12,7 @@ The flow (see ENGINEERING-NOTES, "outbox"), by module:
 - `emails`: the messages (subject, text and HTML from templates/email).
 - `visibility`: who may still read an event (hidden ideas and comments are not told).
 - `bell`: in-app notifications, unread counts, marking read.
-- `preferences`: email preference, muting an idea, one-click unsubscribe.
+- `preferences`: email preference, one-click unsubscribe, skipping emails about a muted idea.
 
 Only `delivery` and `sending` commit, and only jobs call them.
 """
