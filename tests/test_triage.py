@@ -255,6 +255,8 @@ def test_metrics_per_owner(make_user, make_idea):
         select(NotificationEvent).where(NotificationEvent.idea_id == quick.id)
     )
     delivery.fan_out(event.id)
+    # Someone who joins the conversation after the outcome was told has not heard it.
+    ideas.add_comment(make_user(), quick, "Does it cover overtime too?")
     db.session.commit()
 
     rows = {m.label: m for m in triage.metrics(now=now)}
@@ -262,7 +264,8 @@ def test_metrics_per_owner(make_user, make_idea):
     assert everyone.ideas == 4 and everyone.answered == 2
     assert everyone.median_first_response_hours == pytest.approx(26)
     assert (everyone.stale, everyone.older_than_week) == (1, 3)  # "ignored"
-    # quick's supporters: author + 3 voters; the one who opted out was not told.
+    # Who should hear quick's outcome (vocportal.audience): author, 2 voters (the one who
+    # opted out chose not to hear) and the late commenter, who was not told.
     assert (everyone.outcome_told, everyone.outcome_supporters) == (3, 4)
     assert rows["Alice"].median_first_response_hours == pytest.approx(2)
     assert rows["Alice"].told_share == pytest.approx(0.75)

@@ -21,12 +21,12 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import Select, exists, func, select, union, update
+from sqlalchemy import Select, exists, func, select, update
 
+from vocportal import audience
 from vocportal.accounts.models import EmailPref, Role, User
 from vocportal.extensions import db
-from vocportal.feedback.models import FeedbackItem
-from vocportal.ideas.models import Comment, Follow, Idea, Vote
+from vocportal.ideas.models import Comment, Idea
 from vocportal.notifications.models import (
     Channel,
     DeliveryState,
@@ -35,7 +35,6 @@ from vocportal.notifications.models import (
     NotificationEvent,
 )
 from vocportal.notifications.outbox import defer_fan_out
-from vocportal.notifications.preferences import muted_on
 from vocportal.notifications.sending import MAX_EMAIL_ATTEMPTS, defer_sends
 from vocportal.queue.models import ACTIVE_STATES, JobRecord
 from vocportal.sqlutil import insert_ignore
@@ -47,9 +46,9 @@ log = logging.getLogger("vocportal.notifications")
 def recipients_of(event: NotificationEvent) -> Select:
     """The users who get `event`, as a SELECT of User (the one rule of who hears).
 
-    - status update: the idea's author, voters, commenters, followers and the authors of
-      feedback linked to it;
-    - staff comment: the idea's author and followers;
+    - status update and staff comment: `vocportal.audience` (`Audience.status_update`:
+      demand, commenters and followers; `Audience.staff_comment`: author and followers;
+      minus people who opted out of the idea, and blocked people);
     - theme alert: every staff member and admin;
     - moderation (staff rejected a post): its author only, even if they muted the idea;
     otherwise minus people who opted out of that idea (a muted follow); always minus blocked
@@ -64,20 +63,12 @@ def recipients_of(event: NotificationEvent) -> Select:
             else select(Idea.author_id).where(Idea.id == event.idea_id)
         )
     else:
-        idea_id = event.idea_id
-        parts = [
-            select(Idea.author_id.label("user_id")).where(Idea.id == idea_id),
-            select(Follow.user_id).where(Follow.idea_id == idea_id, Follow.muted.is_(False)),
-        ]
-        if event.kind is EventKind.status_update:
-            parts += [
-                select(Vote.user_id).where(Vote.idea_id == idea_id),
-                select(Comment.author_id).where(Comment.idea_id == idea_id),
-                # Customers whose feedback staff linked to the idea, with or without an account.
-                select(FeedbackItem.author_id).where(FeedbackItem.idea_id == idea_id),
-            ]
-        heard = union(*parts).subquery()
-        people = select(heard.c.user_id).where(heard.c.user_id.not_in(muted_on(idea_id)))
+        # Who hears about an idea is `vocportal.audience`'s to say, for every feature.
+        heard = audience.Audience.status_update
+        if event.kind is not EventKind.status_update:
+            heard = audience.Audience.staff_comment
+        pairs = audience.hearing(heard, [event.idea_id]).subquery()
+        people = select(pairs.c.user_id)
     ids = people.subquery()
     stmt = select(User).join(ids, ids.c[0] == User.id).where(User.blocked.is_(False))
     if event.actor_id is not None:
