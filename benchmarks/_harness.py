@@ -192,7 +192,7 @@ def redis_for_run(redis_arg: str, instance_dir: Path, queues: tuple[str, ...]) -
     from rq import Queue
 
     if redis_arg == "embedded":
-        from vocportal.queue.redis import EmbeddedRedis
+        from vocportal.redis_client import EmbeddedRedis
 
         server = EmbeddedRedis(instance_dir)
         server.start()

@@ -83,7 +83,7 @@ def run_job(texts: list[str], labels: np.ndarray, reference: np.ndarray, workdir
     from vocportal.extensions import db
     from vocportal.feedback.models import FeedbackItem, FeedbackSource
     from vocportal.queue.models import JobRecord
-    from vocportal.queue.redis import EmbeddedRedis
+    from vocportal.redis_client import EmbeddedRedis
     from vocportal.themes.models import Theme, ThemeItem, ThemeStatus
 
     redis = EmbeddedRedis(workdir)  # the job asks for a theme refresh at the end

@@ -9,7 +9,7 @@ from flask import Flask
 from rq import SimpleWorker
 
 from jobs.runtime import set_app
-from vocportal.queue.redis import get_redis
+from vocportal.redis_client import get_redis
 
 
 def run(app: Flask, queues: list[str], *, burst: bool = False, warm: bool = True) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 from jobs.runtime import set_app
 from vocportal import create_app
 from vocportal.extensions import db, limiter
-from vocportal.queue.redis import EmbeddedRedis
+from vocportal.redis_client import EmbeddedRedis
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]

@@ -13,7 +13,7 @@ from flask import current_app
 from jobs.runtime import task
 from vocportal.extensions import db
 from vocportal.ideas.models import Idea
-from vocportal.queue.redis import get_redis
+from vocportal.redis_client import get_redis
 
 
 @task

@@ -32,7 +32,12 @@ def count(model) -> int:
 
 
 def test_a_rolled_back_status_change_leaves_no_event_delivery_or_job(
-    app, receiver, make_endpoint, make_idea, make_user, add_supporters  # noqa: F811
+    app,
+    receiver,
+    make_endpoint,
+    make_idea,
+    make_user,
+    add_supporters,  # noqa: F811
 ):
     make_endpoint(receiver.url(), [WebhookEvent.status_changed.value])
     idea = make_idea()
@@ -58,7 +63,12 @@ def test_a_rolled_back_status_change_leaves_no_event_delivery_or_job(
 
 
 def test_the_same_status_change_committed_reaches_supporters_and_the_webhook(
-    app, receiver, make_endpoint, make_idea, make_user, add_supporters  # noqa: F811
+    app,
+    receiver,
+    make_endpoint,
+    make_idea,
+    make_user,
+    add_supporters,  # noqa: F811
 ):
     make_endpoint(receiver.url(), [WebhookEvent.status_changed.value])
     idea = make_idea()

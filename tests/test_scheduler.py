@@ -10,7 +10,7 @@ from jobs import maintenance
 from vocportal.extensions import db
 from vocportal.queue import jobnames
 from vocportal.queue.models import JobRecord
-from vocportal.queue.redis import get_redis
+from vocportal.redis_client import get_redis
 
 
 def test_scheduler_registers_the_periodic_work_at_the_configured_times(app):

@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from vocportal.api.views import register_api
     from vocportal.changelog.views import bp as changelog_bp
     from vocportal.customers.views import bp as customers_bp
+    from vocportal.embeddings.views import bp as similar_bp
     from vocportal.extensions import csrf
     from vocportal.feedback.views import bp as feedback_bp
     from vocportal.ideas.views import bp as ideas_bp
@@ -131,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     from vocportal.webhooks.views import bp as webhooks_bp
 
     app.register_blueprint(ideas_bp)
+    app.register_blueprint(similar_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(queue_bp)

@@ -36,7 +36,7 @@ def limiter_storage_uri(app: Flask) -> str:
     for jobs (REDIS_URL or the embedded server), so every worker process shares them."""
     if app.config.get("RATELIMIT_STORAGE_URI"):
         return app.config["RATELIMIT_STORAGE_URI"]
-    from vocportal.queue.redis import redis_url
+    from vocportal.redis_client import redis_url
 
     url = redis_url(app)
     return "redis+unix://" + url[len("unix://") :] if url.startswith("unix://") else url

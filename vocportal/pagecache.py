@@ -28,20 +28,17 @@ from redis.exceptions import RedisError
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from vocportal.ideas.models import Comment, Idea
-from vocportal.queue.redis import get_redis
+from vocportal.redis_client import get_redis
 
 log = logging.getLogger("vocportal.pagecache")
 
 _MAX_ENTRIES = 256
 #: The Redis key of the generation counter (a missing key is generation 0).
 GENERATION_KEY = "vocportal:pagecache:generation"
-#: Columns whose change alters what anonymous readers may see of the row; other changes
-#: (votes, counters, edits) may show a few seconds late.
-WATCHED = {
-    Idea: ("hidden_at", "withdrawn_at", "status", "duplicate_of_id", "board_id", "moderation"),
-    Comment: ("hidden_at", "moderation"),
-}
+#: A model lists, in this class attribute, the columns whose change alters what anonymous
+#: readers may see of a row (ideas, comments); other changes (votes, counters, edits) may
+#: show a few seconds late. Models without it never clear the cache.
+WATCHED_ATTRIBUTE = "__public_columns__"
 _STALE = "vocportal_pagecache_stale"
 
 
@@ -106,11 +103,11 @@ def _note_visibility_changes(session: Session, _flush_context) -> None:
     if session.info.get(_STALE):
         return
     for obj in session.deleted:
-        if type(obj) in WATCHED:
+        if getattr(type(obj), WATCHED_ATTRIBUTE, None):
             session.info[_STALE] = True
             return
     for obj in session.dirty:
-        columns = WATCHED.get(type(obj))
+        columns = getattr(type(obj), WATCHED_ATTRIBUTE, None)
         if columns:
             state = inspect(obj)
             if any(state.attrs[name].history.has_changes() for name in columns):

@@ -10,7 +10,6 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from vocportal.formatting import register_formatting
-from vocportal.ideas.models import IdeaStatus
 
 #: The range of an INTEGER column (PostgreSQL int4): ids and numbers that reach a query.
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
@@ -102,4 +101,4 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def globals_():
-        return {"IdeaStatus": IdeaStatus, "portal_name": app.config["PORTAL_NAME"]}
+        return {"portal_name": app.config["PORTAL_NAME"]}

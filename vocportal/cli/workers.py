@@ -11,7 +11,7 @@ from rq.cron import CronScheduler
 from jobs import maintenance
 from jobs import worker as worker_process
 from vocportal.queue.operations import QUEUES
-from vocportal.queue.redis import EmbeddedRedis, get_redis
+from vocportal.redis_client import EmbeddedRedis, get_redis
 
 
 @click.command("worker")

@@ -77,7 +77,7 @@ class Supervisor:
 
     def start_redis(self) -> None:
         """Start the embedded Redis unless REDIS_URL names a server."""
-        from vocportal.queue.redis import EmbeddedRedis
+        from vocportal.redis_client import EmbeddedRedis
 
         if self.app.config["REDIS_URL"]:
             self.env["REDIS_URL"] = self.app.config["REDIS_URL"]

@@ -1,9 +1,12 @@
-"""A new or edited idea is (re-)embedded by a job queued after the caller's commit."""
+"""A new or edited idea is (re-)embedded by a job queued after the caller's commit; an
+idea's page shows the ideas most like it."""
 
 from __future__ import annotations
 
+from vocportal.accounts.models import User
 from vocportal.embeddings.operations import enqueue_idea_embedding
-from vocportal.ideas import events
+from vocportal.embeddings.similar import DUPLICATE_SIMILARITY, similar_ideas
+from vocportal.ideas import events, page
 from vocportal.ideas.models import Idea
 
 
@@ -13,6 +16,15 @@ def on_idea_text_changed(idea: Idea, **_: object) -> None:
     enqueue_idea_embedding(idea)
 
 
+def related_ideas(idea: Idea, *, viewer: User | None, **_: object) -> dict:
+    """The idea page's "related ideas" (and, for staff, which look like duplicates)."""
+    return {
+        "related": similar_ideas(viewer, idea=idea, limit=5),
+        "duplicate_similarity": DUPLICATE_SIMILARITY,
+    }
+
+
 def connect() -> None:
     events.idea_created.connect(on_idea_text_changed)
     events.idea_edited.connect(on_idea_text_changed)
+    page.idea_page.connect(related_ideas)

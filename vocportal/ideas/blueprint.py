@@ -6,7 +6,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 
+from vocportal.ideas.models import IdeaStatus
+
 bp = Blueprint("ideas", __name__)
+
+
+@bp.app_context_processor
+def statuses() -> dict:
+    """Every template may name a status (`IdeaStatus.planned`), on any blueprint's page."""
+    return {"IdeaStatus": IdeaStatus}
 
 
 def current_person():

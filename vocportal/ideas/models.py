@@ -70,6 +70,16 @@ class Board(db.Model):
 
 class Idea(db.Model):
     __tablename__ = "ideas"
+    #: Columns whose change alters what anonymous readers may see (vocportal.pagecache
+    #: clears every process's cached pages when one changes).
+    __public_columns__ = (
+        "hidden_at",
+        "withdrawn_at",
+        "status",
+        "duplicate_of_id",
+        "board_id",
+        "moderation",
+    )
     __table_args__ = (
         Index("ix_ideas_listing_top", "vote_count", "id"),
         Index("ix_ideas_listing_trending", "trend_score", "id"),
@@ -168,6 +178,8 @@ class Follow(db.Model):
 
 class Comment(db.Model):
     __tablename__ = "comments"
+    #: See `Idea.__public_columns__`.
+    __public_columns__ = ("hidden_at", "moderation")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)

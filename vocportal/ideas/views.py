@@ -12,7 +12,10 @@ from wtforms.fields.choices import SelectChoice
 from vocportal.errors import OperationError
 from vocportal.extensions import db, limiter
 from vocportal.forms import ButtonForm, commit_or_show, valid_or_400
-from vocportal.ideas import comment_views  # noqa: F401  (its routes join bp)
+from vocportal.ideas import (
+    comment_views,  # noqa: F401  (its routes join bp)
+    page,
+)
 from vocportal.ideas import operations as ops
 from vocportal.ideas.blueprint import author_or_staff, back_to, bp, current_person, flash_at
 from vocportal.ideas.forms import CommentForm, IdeaForm, StatusForm
@@ -134,21 +137,6 @@ def roadmap():
     )
 
 
-@bp.get("/ideas/similar")
-@login_required
-@limiter.limit(lambda: current_app.config["LIMIT_SIMILAR"])
-def similar():
-    """While someone types a new idea: up to five existing ideas like it (htmx partial);
-    keyword matches, marked as such, until the model is ready in this process."""
-    from vocportal.embeddings.similar import suggestions
-
-    title = request.args.get("title", "")[:160]
-    body = request.args.get("body", "")[:2000]
-    found = suggestions(current_person(), title, body)
-    voted = ops.voted_idea_ids(current_person(), [s.idea.id for s in found.ideas])
-    return render_template("ideas/_similar.html", found=found, voted=voted)
-
-
 @bp.get("/ideas/<int:idea_id>")
 def show(idea_id: int):
     idea = _idea_or_404(idea_id)
@@ -160,36 +148,11 @@ def show(idea_id: int):
 
 
 def _render_idea(idea, comment_form, status_form, code: int = 200):
-    from vocportal.embeddings.similar import DUPLICATE_SIMILARITY, similar_ideas
-    from vocportal.ideas.merge import active_merge, duplicates_of
+    from vocportal.ideas.merge import duplicates_of
 
     user = current_person()
-    related = similar_ideas(user, idea=idea, limit=5)
-    staff = {}
-    if user is not None and user.is_staff:
-        from vocportal.customers import operations as customers
-        from vocportal.feedback import operations as feedback
-        from vocportal.triage import operations as triage
-        from vocportal.triage.forms import DuplicateForm, NoteForm, PostForm
-        from vocportal.triage.views import owner_form
-
-        here = url_for("ideas.show", idea_id=idea.id)
-        askers = customers.who_is_asking(idea.id)
-        staff = {
-            "notes": triage.notes(idea),
-            "owner_form": owner_form(idea, formdata=None, next=here),
-            "note_form": NoteForm(formdata=None, next=here),
-            "duplicate_form": DuplicateForm(formdata=None, next=here),
-            "post_form": PostForm(formdata=None, next=here),
-            "merge": active_merge(idea),
-            "demand": customers.demand_of(askers),
-            "askers": askers,
-            "feedback": feedback.for_idea(idea),
-            "audience": triage.status_audience(user, [idea]),
-        }
     return render_template(
         "ideas/show.html",
-        staff=staff,
         merged_here=duplicates_of(user, idea),
         merged_into=ops.merged_into(user, idea),
         idea=idea,
@@ -199,8 +162,8 @@ def _render_idea(idea, comment_form, status_form, code: int = 200):
         following=ops.is_following(user, idea),
         comment_form=comment_form,
         status_form=status_form,
-        related=related,
-        duplicate_similarity=DUPLICATE_SIMILARITY,
+        # Similar ideas (embeddings) and, for staff, the triage panel: ideas.page.
+        **page.extras(idea, user),
     ), code
 
 

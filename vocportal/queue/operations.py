@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from vocportal.extensions import db
 from vocportal.queue.models import ACTIVE_STATES, JobRecord, JobState
-from vocportal.queue.redis import get_redis
+from vocportal.redis_client import get_redis
 from vocportal.timeutil import utcnow
 
 log = logging.getLogger("vocportal.queue")

@@ -1,0 +1,26 @@
+"""Similar ideas while someone types a new one (an htmx partial on the new-idea form)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from flask_login import login_required
+
+from vocportal.embeddings.similar import suggestions
+from vocportal.extensions import limiter
+from vocportal.ideas import operations as ideas
+from vocportal.ideas.blueprint import current_person
+
+bp = Blueprint("similar", __name__)
+
+
+@bp.get("/ideas/similar")
+@login_required
+@limiter.limit(lambda: current_app.config["LIMIT_SIMILAR"])
+def while_typing():
+    """Up to five existing ideas like the one being typed; keyword matches, marked as such,
+    until the model is ready in this process."""
+    title = request.args.get("title", "")[:160]
+    body = request.args.get("body", "")[:2000]
+    found = suggestions(current_person(), title, body)
+    voted = ideas.voted_idea_ids(current_person(), [s.idea.id for s in found.ideas])
+    return render_template("ideas/_similar.html", found=found, voted=voted)
