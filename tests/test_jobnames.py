@@ -15,7 +15,7 @@ from vocportal.queue import jobnames
 
 #: Packages that still spell job names out (being rewritten; issue 10): empty this list once
 #: they use vocportal.queue.jobnames.
-NOT_YET_USING_JOBNAMES = ["vocportal/notifications", "vocportal/themes", "vocportal/embeddings"]
+NOT_YET_USING_JOBNAMES: list[str] = []
 
 
 def registered() -> dict[str, str]:

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from vocportal.embeddings.models import Embedding
 from vocportal.extensions import db
 from vocportal.ideas.models import Idea
+from vocportal.queue import jobnames
 
 
 def text_hash(text: str) -> str:
@@ -83,7 +84,7 @@ def enqueue_idea_embedding(idea: Idea) -> None:
 
     defer(
         "embed idea",
-        "jobs.embeddings.embed_idea",
+        jobnames.EMBED_IDEA,
         idea.id,
         queue="embeddings",
         # No dedupe key: a queued job merged with this one could start before this edit

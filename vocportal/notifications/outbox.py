@@ -12,6 +12,7 @@ from __future__ import annotations
 from vocportal.accounts.models import User
 from vocportal.extensions import db
 from vocportal.notifications.models import EventKind, NotificationEvent
+from vocportal.queue import jobnames
 from vocportal.queue.models import JobRecord
 from vocportal.queue.operations import defer
 from vocportal.text import one_line
@@ -51,7 +52,7 @@ def defer_fan_out(event_id: int) -> JobRecord:
     """Defer the fan-out job of one event (at most one active per event)."""
     return defer(
         "notify: fan out",
-        "jobs.notify.fan_out",
+        jobnames.NOTIFY_FAN_OUT,
         event_id,
         queue="notifications",
         dedupe_key=f"notify:fanout:{event_id}",

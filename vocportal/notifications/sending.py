@@ -28,6 +28,7 @@ from vocportal.notifications.emails import digest_email, event_email
 from vocportal.notifications.models import Channel, DeliveryState, Notification, NotificationEvent
 from vocportal.notifications.preferences import muted_on
 from vocportal.notifications.visibility import CONCEALED, can_read
+from vocportal.queue import jobnames
 from vocportal.queue.operations import defer
 from vocportal.timeutil import utcnow
 
@@ -62,7 +63,7 @@ def defer_sends(event_id: int) -> int:
     for shard in range(shards):
         defer(
             "notify: send emails",
-            "jobs.notify.send_emails",
+            jobnames.NOTIFY_SEND_EMAILS,
             event_id,
             shard,
             shards,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from vocportal.extensions import db
+from vocportal.queue import jobnames
 
 REFRESH_KEY = "topics:refresh"
 
@@ -19,7 +20,7 @@ def request_refresh(enqueue: bool = True):
 
     return defer(
         "refresh themes",
-        "jobs.topics.refresh_topics",
+        jobnames.REFRESH_THEMES,
         queue="topics",
         dedupe_key=REFRESH_KEY,
         timeout=3600,
