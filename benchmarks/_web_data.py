@@ -80,7 +80,7 @@ def generate(n_ideas: int, n_votes: int, n_users: int, seed: int) -> dict[str, l
     """Build the rows in memory: ids are explicit so votes can refer to ideas and users."""
     from vocportal.accounts.models import Role
     from vocportal.ideas.models import IdeaStatus
-    from vocportal.ideas.operations import trend_weight
+    from vocportal.ideas.support import trend_weight
     from vocportal.timeutil import utcnow
 
     if n_votes < n_ideas or n_votes > n_ideas * (n_users - 1):

@@ -10,6 +10,7 @@ from vocportal.accounts import operations as account_ops
 from vocportal.accounts.models import Role
 from vocportal.extensions import db
 from vocportal.ideas import operations as idea_ops
+from vocportal.ideas import support
 from vocportal.ideas.models import Board
 
 PASSWORD = "correct horse battery"
@@ -71,7 +72,7 @@ def make_idea(app, make_user, make_board):
         idea = idea_ops.create_idea(author, board, title, body)
         db.session.commit()
         for _ in range(votes):
-            idea_ops.vote(make_user(), idea)
+            support.vote(make_user(), idea)
         db.session.commit()
         return idea
 

@@ -10,6 +10,7 @@ import pytest
 from vocportal.extensions import db
 from vocportal.feedback import operations as feedback
 from vocportal.feedback.models import FeedbackSource
+from vocportal.ideas import commenting, support
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import IdeaStatus
 
@@ -37,12 +38,12 @@ def world(make_user, make_idea):
     hidden_mine = make_idea(title="Rude title of mine", author=me)
     liked = make_idea(title="Dark mode")
     hidden_liked = make_idea(title="Spam I voted for")
-    ideas.vote(me, liked)
-    ideas.vote(me, hidden_liked)
-    ideas.add_comment(me, liked, "Please add a schedule too")
-    gone = ideas.add_comment(me, liked, "A comment staff hid")
-    ideas.add_comment(me, hidden_liked, "Comment on a hidden idea")
-    ideas.set_comment_hidden(staff, gone, True)
+    support.vote(me, liked)
+    support.vote(me, hidden_liked)
+    commenting.add_comment(me, liked, "Please add a schedule too")
+    gone = commenting.add_comment(me, liked, "A comment staff hid")
+    commenting.add_comment(me, hidden_liked, "Comment on a hidden idea")
+    commenting.set_comment_hidden(staff, gone, True)
     ideas.change_status(staff, liked, IdeaStatus.planned, "Coming in Q3")
     ideas.change_status(staff, mine, IdeaStatus.in_progress, "")
     ideas.withdraw_idea(me, withdrawn)
@@ -112,7 +113,7 @@ def test_only_my_own_activity_and_only_when_logged_in(client, world, make_user):
 def test_a_long_section_shows_a_few_then_all_of_it_page_by_page(client, make_user, make_idea):
     me = make_user()
     for n in range(23):
-        ideas.vote(me, make_idea(title=f"Voted idea {n:02d}"))
+        support.vote(me, make_idea(title=f"Voted idea {n:02d}"))
     db.session.commit()
     client.login(me.email)
     html = client.get("/me/activity").get_data(as_text=True)

@@ -14,6 +14,7 @@ from vocportal.api.models import ApiToken
 from vocportal.customers.models import Company
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
+from vocportal.ideas import commenting
 from vocportal.ideas import operations as idea_ops
 from vocportal.ideas.models import Idea, IdeaStatus
 from vocportal.themes.models import Theme, ThemeItem, ThemeStatus
@@ -439,7 +440,7 @@ def test_comments(api, make_user, make_idea, make_token):
 
     from vocportal.ideas.models import Comment
 
-    idea_ops.set_comment_hidden(staff, db.session.get(Comment, comment["id"]), True)
+    commenting.set_comment_hidden(staff, db.session.get(Comment, comment["id"]), True)
     db.session.commit()
     public = api.get(f"/ideas/{idea.id}/comments").get_json()["items"]
     assert [c["id"] for c in public] == [official["id"]]

@@ -25,7 +25,7 @@ from vocportal.api import operations as api_ops
 from vocportal.api.views import register_api
 from vocportal.customers.models import Company
 from vocportal.extensions import db
-from vocportal.ideas import operations as idea_ops
+from vocportal.ideas import commenting
 from vocportal.themes.models import Theme, ThemeItem, ThemeStatus
 from vocportal.web import BoundedIntConverter
 
@@ -80,7 +80,7 @@ def fuzz_target(app, make_user, make_board, make_idea):
     staff = make_user(role="staff")
     board = make_board()
     ideas = [make_idea(f"Idea {n} about exports", board=board, votes=n % 3) for n in range(4)]
-    idea_ops.add_comment(staff, ideas[0], "Thanks, noted.", official=True)
+    commenting.add_comment(staff, ideas[0], "Thanks, noted.", official=True)
     vector = np.zeros(384, dtype="<f4")
     vector[0] = 1.0
     theme = Theme(

@@ -14,6 +14,7 @@ from vocportal.customers import operations as customers
 from vocportal.extensions import db
 from vocportal.feedback import operations as feedback
 from vocportal.feedback.models import FeedbackSource
+from vocportal.ideas import commenting, support
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import IdeaStatus
 from vocportal.notifications.models import Notification
@@ -32,13 +33,13 @@ def cast(app, make_user, make_idea):
         for name in ("author", "voter", "commenter", "follower", "muted_voter", "blocked_voter")
     }
     idea = make_idea(author=people["author"])
-    ideas.vote(people["voter"], idea)
-    ideas.vote(people["muted_voter"], idea)
-    ideas.unfollow(people["muted_voter"], idea)
-    ideas.vote(people["blocked_voter"], idea)
+    support.vote(people["voter"], idea)
+    support.vote(people["muted_voter"], idea)
+    support.unfollow(people["muted_voter"], idea)
+    support.vote(people["blocked_voter"], idea)
     people["blocked_voter"].blocked = True
-    ideas.add_comment(people["commenter"], idea, "We would use it weekly.")
-    ideas.follow(people["follower"], idea)
+    commenting.add_comment(people["commenter"], idea, "We would use it weekly.")
+    support.follow(people["follower"], idea)
     item, _ = feedback.create_feedback(
         text="Please add CSV export",
         source=FeedbackSource.api,

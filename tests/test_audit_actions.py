@@ -13,7 +13,7 @@ from tests.test_jobs import run_worker
 from vocportal.api.models import ApiToken
 from vocportal.audit.models import AuditEntry
 from vocportal.extensions import db
-from vocportal.ideas import operations as idea_ops
+from vocportal.ideas import commenting
 from vocportal.ideas.models import Board
 from vocportal.webhooks.models import WebhookEndpoint
 
@@ -84,7 +84,7 @@ def test_merge_and_unmerge(staff_client, make_idea):
 
 def test_hide_and_show_an_idea_and_a_comment(staff_client, make_idea, make_user):
     idea = make_idea()
-    comment = idea_ops.add_comment(make_user(), idea, "Spam spam spam")
+    comment = commenting.add_comment(make_user(), idea, "Spam spam spam")
     db.session.commit()
     page = f"/ideas/{idea.id}"
     for hidden in ("1", "0"):

@@ -93,6 +93,7 @@ def seeded(make_user, make_board, make_idea) -> Seed:
     from vocportal.extensions import db
     from vocportal.feedback import operations as feedback
     from vocportal.feedback.models import FeedbackSource
+    from vocportal.ideas import commenting, support
     from vocportal.ideas import operations as ideas
     from vocportal.ideas.models import IdeaStatus
 
@@ -103,8 +104,8 @@ def seeded(make_user, make_board, make_idea) -> Seed:
     voted = make_idea(title="Sync invoices with Xero", body="We retype them.", board=board, votes=2)
     other = make_idea(title="Dark mode for reports", body="At night.", board=board)
     for person in (customer, staff, admin):
-        ideas.vote(person, voted)
-    ideas.add_comment(customer, voted, "We would use this every week.")
+        support.vote(person, voted)
+    commenting.add_comment(customer, voted, "We would use this every week.")
     ideas.change_status(staff, voted, IdeaStatus.planned, "Next quarter.", notify=False)
     company = customers.save_company(None, None, name="Brightlane", monthly_revenue=REVENUE)
     customers.set_company(staff, customer, company)

@@ -13,7 +13,7 @@ from tests.factories import PASSWORD
 from tests.test_browser import browser, live_server, log_in, open_page  # noqa: F401 (fixtures)
 from tests.test_jobs import run_worker
 from vocportal.extensions import db
-from vocportal.ideas import operations as ideas
+from vocportal.ideas import support
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("embedded_redis_url")]
 
@@ -31,7 +31,7 @@ def test_staff_update_reaches_the_voter_and_the_public_pages(
     voter = make_user(email="vera@example.com", name="Vera Voter")
     board = make_board(name="Calendars")
     idea = make_idea(title="Calendar feed for shifts", board=board)
-    ideas.vote(voter, idea)
+    support.vote(voter, idea)
     db.session.commit()
 
     # Staff publish a status update from the idea's page.

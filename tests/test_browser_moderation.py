@@ -52,7 +52,7 @@ def test_posting_held_then_the_staff_queue(
     make_idea,
 ):
     from vocportal.extensions import db
-    from vocportal.ideas import operations as ideas
+    from vocportal.ideas import commenting
     from vocportal.moderation.spam import SpamSignals
 
     app = app_factory(SERVER_NAME=None, MODERATION="everyone")
@@ -61,7 +61,7 @@ def test_posting_held_then_the_staff_queue(
         staff = make_user(role="staff", email="sam@example.com", name="Sam Staff")
         board = make_board(name="Integrations")
         published = make_idea(title="Sync invoices with Xero", author=staff, board=board)
-        ideas.add_comment(
+        commenting.add_comment(
             make_user(name="Quick Quinn", email="quinn@example.com"),
             published,
             "Cheap pills at https://spam.example/a https://spam.example/b https://spam.example/c",

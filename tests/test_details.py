@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from vocportal.extensions import db
+from vocportal.ideas import commenting, support
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Comment, Idea, IdeaStatus
 
@@ -66,8 +67,8 @@ def test_pager_labels_follow_the_sort(client, make_idea):
 def test_customer_timeline_entries_read_as_sentences(client, make_user, make_idea):
     staff, hana = make_user(role="staff"), make_user(name="Hana")
     liked = make_idea(title="Dark mode")
-    ideas.vote(hana, liked)
-    ideas.add_comment(hana, liked, "Please")
+    support.vote(hana, liked)
+    commenting.add_comment(hana, liked, "Please")
     make_idea(title="Calendar sync", author=hana)
     db.session.commit()
     client.login(staff.email)

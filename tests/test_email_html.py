@@ -14,6 +14,7 @@ from tests.smtp import html_of, smtp_server, text_of  # noqa: F401  (fixture)
 from tests.test_jobs import run_worker
 from vocportal.accounts.models import EmailPref
 from vocportal.extensions import db
+from vocportal.ideas import commenting, support
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Follow, IdeaStatus
 from vocportal.notifications import sending
@@ -48,7 +49,7 @@ def test_a_status_update_email_is_text_with_a_sanitised_html_alternative(
     staff = make_user(role="staff")
     voter = make_user(email="voter@example.com", name="Vera <Voter>")
     idea = make_idea(title="Export to <b>CSV</b>")
-    ideas.vote(voter, idea)
+    support.vote(voter, idea)
     ideas.change_status(staff, idea, IdeaStatus.planned, STAFF_MESSAGE)
     db.session.commit()
     run_worker(app, "notifications")
@@ -95,9 +96,9 @@ def test_a_digest_email_is_text_with_an_html_alternative(app, make_user, make_id
     reader = make_user(email="reader@example.com")
     reader.email_pref = EmailPref.digest
     idea = make_idea(title="Dark mode")
-    ideas.vote(reader, idea)
+    support.vote(reader, idea)
     ideas.change_status(staff, idea, IdeaStatus.planned, "Coming **soon**.")
-    ideas.add_comment(staff, idea, "Would `auto` follow the system?")
+    commenting.add_comment(staff, idea, "Would `auto` follow the system?")
     db.session.commit()
     run_worker(app, "notifications")
     assert sending.send_digests() == 1

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tests.test_jobs import run_worker
 from tests.test_webhooks import admin, make_endpoint, receiver  # noqa: F401  (fixtures)
 from vocportal.extensions import db
-from vocportal.ideas import events
+from vocportal.ideas import commenting, events, support
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.merge import merge, unmerge
 from vocportal.ideas.models import IdeaStatus
@@ -33,8 +33,8 @@ def count(model) -> int:
 
 def test_a_rolled_back_status_change_leaves_no_event_delivery_or_job(
     app,
-    receiver,
-    make_endpoint,
+    receiver,  # noqa: F811
+    make_endpoint,  # noqa: F811
     make_idea,
     make_user,
     add_supporters,  # noqa: F811
@@ -64,8 +64,8 @@ def test_a_rolled_back_status_change_leaves_no_event_delivery_or_job(
 
 def test_the_same_status_change_committed_reaches_supporters_and_the_webhook(
     app,
-    receiver,
-    make_endpoint,
+    receiver,  # noqa: F811
+    make_endpoint,  # noqa: F811
     make_idea,
     make_user,
     add_supporters,  # noqa: F811
@@ -93,10 +93,10 @@ def test_each_change_is_announced_once_with_its_actor(app, make_idea, make_user)
     heard: list[tuple[str, int, dict]] = []
 
     def listen(name):
-        def receiver(sender, **kwargs):
+        def hear(sender, **kwargs):
             heard.append((name, sender.id, kwargs))
 
-        return receiver
+        return hear
 
     receivers = {
         name: listen(name)
@@ -120,10 +120,10 @@ def test_each_change_is_announced_once_with_its_actor(app, make_idea, make_user)
         idea = make_idea(author=author)
         other = make_idea()
         ideas.edit_idea(author, idea, "A better title", "More words.", idea.board)
-        comment = ideas.add_comment(author, idea, "Also for exports.")
-        ideas.set_comment_hidden(staff, comment, True)
-        ideas.set_comment_hidden(staff, comment, True)  # no change: nothing to announce
-        ideas.unfollow(author, idea)
+        comment = commenting.add_comment(author, idea, "Also for exports.")
+        commenting.set_comment_hidden(staff, comment, True)
+        commenting.set_comment_hidden(staff, comment, True)  # no change: nothing to announce
+        support.unfollow(author, idea)
         ideas.set_idea_hidden(staff, other, True)
         ideas.set_idea_hidden(staff, other, False)
         merge(staff, idea, make_idea())

@@ -19,13 +19,14 @@ from tests.test_jobs import run_worker
 from vocportal.accounts import operations as accounts
 from vocportal.accounts.models import User
 from vocportal.cli import cli
-from vocportal.customers import operations as customers
 from vocportal.customers.models import Company
+from vocportal.customers import operations as customers
 from vocportal.errors import OperationError
 from vocportal.extensions import db
 from vocportal.feedback import operations as feedback
 from vocportal.feedback.models import FeedbackItem, FeedbackSource
 from vocportal.ideas import operations as ideas
+from vocportal.ideas import support
 from vocportal.ideas.models import Follow, IdeaStatus
 from vocportal.queue.models import JobRecord, JobState
 
@@ -247,10 +248,10 @@ def test_weighted_demand_segment_filter_and_exports(app, client, make_user, make
     alice.company_id, bob.company_id = big.id, small.id
     sso = make_idea(title="SSO", author=carl)  # carl: no company, weight 1
     dark = make_idea(title="Dark mode", author=bob)
-    ideas.vote(alice, sso)
+    support.vote(alice, sso)
     extra = [make_user() for _ in range(3)]
     for person in extra:
-        ideas.vote(person, dark)
+        support.vote(person, dark)
     linked, _ = feedback.create_feedback(
         text="SSO please",
         source=FeedbackSource.api,

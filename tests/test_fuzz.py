@@ -77,6 +77,7 @@ from vocportal.customers import operations as customer_ops
 from vocportal.extensions import db, limiter
 from vocportal.feedback import operations as feedback_ops
 from vocportal.feedback.models import FeedbackSource
+from vocportal.ideas import commenting
 from vocportal.ideas import merge as merges
 from vocportal.ideas import operations as idea_ops
 from vocportal.notifications import outbox, preferences
@@ -199,9 +200,9 @@ def build_world(make_user, make_board, make_idea) -> World:
     idea_ops.set_idea_hidden(staff, ideas["hidden"], True)
     merges.merge(staff, ideas["merged"], ideas["target"], "Same request.")
     comments = [
-        idea_ops.add_comment(customer, ideas["public"], "I need this every month."),
-        idea_ops.add_comment(staff, ideas["public"], "Thanks, noted.", official=True),
-        idea_ops.add_comment(other, ideas["other"], "Me too."),
+        commenting.add_comment(customer, ideas["public"], "I need this every month."),
+        commenting.add_comment(staff, ideas["public"], "Thanks, noted.", official=True),
+        commenting.add_comment(other, ideas["other"], "Me too."),
     ]
     triage_ops.add_note(staff, ideas["public"], "Ask the Acme team.")
     company = customer_ops.save_company(

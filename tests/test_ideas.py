@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from vocportal.extensions import db
+from vocportal.ideas import commenting, support
 from vocportal.ideas import operations as ops
 from vocportal.ideas.models import Comment, Follow, Idea, IdeaStatus, StatusChange, Vote
 
@@ -97,18 +98,18 @@ def test_trending_weighs_recent_votes_more(app, make_idea, make_user):
     # Five votes a year ago versus two votes today: trending prefers the fresh one, top not.
     for _ in range(5):
         user = make_user()
-        ops.vote(user, old_hit)
+        support.vote(user, old_hit)
     db.session.flush()
     year_ago = utcnow() - timedelta(days=365)
     db.session.execute(
         Vote.__table__.update().where(Vote.idea_id == old_hit.id).values(created_at=year_ago)
     )
     old_hit.trend_score = sum(
-        ops.trend_weight(v.created_at)
+        support.trend_weight(v.created_at)
         for v in db.session.scalars(select(Vote).where(Vote.idea_id == old_hit.id))
     )
     for _ in range(2):
-        ops.vote(make_user(), fresh)
+        support.vote(make_user(), fresh)
     db.session.commit()
     trending = db.session.scalars(ops.idea_listing(ops.IdeaQuery(sort="trending"))).all()
     top = db.session.scalars(ops.idea_listing(ops.IdeaQuery(sort="top"))).all()
@@ -141,7 +142,7 @@ def test_search_sees_edits(client, make_idea, app):
 def test_idea_page_shows_body_votes_status_comments_history(client, make_idea, app):
     idea = make_idea(title="Offline mode", body="Planes have no wifi", votes=2)
     staff = _staff(app)
-    ops.add_comment(staff, idea, "Thanks, looking into it", official=True)
+    commenting.add_comment(staff, idea, "Thanks, looking into it", official=True)
     ops.change_status(staff, idea, IdeaStatus.planned, "Coming in **Q3**")
     db.session.commit()
     html = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
@@ -241,7 +242,7 @@ def test_customer_cannot_mark_comment_official(client, make_idea, make_user):
 def test_staff_moderate_edit_hide_official_and_status(client, make_idea, make_user, app):
     staff = make_user(role="staff")
     idea = make_idea(title="Needs moderation")
-    comment = ops.add_comment(idea.author, idea, "rude words")
+    comment = commenting.add_comment(idea.author, idea, "rude words")
     db.session.commit()
     client.login(staff.email)
     page = f"/ideas/{idea.id}"
@@ -282,7 +283,7 @@ def test_staff_moderate_edit_hide_official_and_status(client, make_idea, make_us
 def test_edit_own_comment(client, make_idea, make_user):
     user = make_user()
     idea = make_idea()
-    comment = ops.add_comment(user, idea, "first version")
+    comment = commenting.add_comment(user, idea, "first version")
     db.session.commit()
     client.login(user.email)
     response = client.post(

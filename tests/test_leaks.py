@@ -21,6 +21,7 @@ from vocportal.embeddings.encoder import DIMENSIONS, MODEL_NAME
 from vocportal.embeddings.models import Embedding
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
+from vocportal.ideas import commenting
 from vocportal.ideas import merge as merges
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Comment, IdeaStatus
@@ -189,7 +190,7 @@ def test_nothing_is_announced_about_a_concealed_idea(cast, make_idea, how):
     secret = make_idea(title="Secret idea", author=cast.author, votes=2)
     conceal(cast, secret, how)
     ideas.change_status(cast.staff, secret, IdeaStatus.planned, "We will do it")
-    ideas.add_comment(cast.staff, secret, "A staff remark")
+    commenting.add_comment(cast.staff, secret, "A staff remark")
     db.session.commit()
     assert _events_about(secret) == 0
     # Merging it into a public idea tells its supporters nothing that names it either.
@@ -201,7 +202,7 @@ def test_nothing_is_announced_about_a_concealed_idea(cast, make_idea, how):
     assert not [t for t in names if "Secret idea" in t]
     # The same actions on a public idea are announced (the check above can fail).
     ideas.change_status(cast.staff, target, IdeaStatus.planned, "We will do it")
-    ideas.add_comment(cast.staff, target, "A staff remark")
+    commenting.add_comment(cast.staff, target, "A staff remark")
     db.session.commit()
     assert _events_about(target) == 2
 
@@ -211,8 +212,8 @@ def test_nothing_is_announced_about_a_concealed_idea(cast, make_idea, how):
 
 def test_a_hidden_comment_reaches_no_customer(cast, make_idea):
     idea = make_idea(title="Public idea")
-    comment = ideas.add_comment(cast.author, idea, "Rude words that staff hid")
-    ideas.set_comment_hidden(cast.staff, comment, True)
+    comment = commenting.add_comment(cast.author, idea, "Rude words that staff hid")
+    commenting.set_comment_hidden(cast.staff, comment, True)
     db.session.commit()
     viewers = [*outsiders(cast), ("its author", cast.author_web, cast.author_token)]
     for who, browser, token in viewers:
@@ -228,8 +229,8 @@ def test_a_hidden_comment_reaches_no_customer(cast, make_idea):
 
 def test_its_author_cannot_edit_a_comment_staff_hid(cast, make_idea):
     idea = make_idea(title="Public idea")
-    comment = ideas.add_comment(cast.author, idea, "Rude words that staff hid")
-    ideas.set_comment_hidden(cast.staff, comment, True)
+    comment = commenting.add_comment(cast.author, idea, "Rude words that staff hid")
+    commenting.set_comment_hidden(cast.staff, comment, True)
     db.session.commit()
     page = f"/ideas/{idea.id}"
     url = f"/comments/{comment.id}/edit"
@@ -242,7 +243,7 @@ def test_its_author_cannot_edit_a_comment_staff_hid(cast, make_idea):
     assert cast.other_web.get(url).status_code == 404
     assert cast.other_web.post(url, {"body": "x"}, page=page).status_code == 404
     with pytest.raises(PermissionDenied):
-        ideas.edit_comment(cast.author, comment, "Edited to sneak back")
+        commenting.edit_comment(cast.author, comment, "Edited to sneak back")
     db.session.rollback()
     db.session.expire_all()
     stored = db.session.get(Comment, comment.id)
@@ -250,7 +251,7 @@ def test_its_author_cannot_edit_a_comment_staff_hid(cast, make_idea):
 
     # Staff still can; and once shown again, its author can edit it as before.
     assert cast.staff_web.post(url, {"body": "Moderated text"}, page=page).status_code == 302
-    ideas.set_comment_hidden(cast.staff, db.session.get(Comment, comment.id), False)
+    commenting.set_comment_hidden(cast.staff, db.session.get(Comment, comment.id), False)
     db.session.commit()
     assert cast.author_web.post(url, {"body": "Kind words"}, page=page).status_code == 302
     db.session.expire_all()
@@ -279,7 +280,7 @@ def _embed(idea, vector) -> None:
 def test_a_concealed_idea_is_on_no_public_surface(cast, make_idea, how):
     public = make_idea(title="Public neighbour idea")
     secret = make_idea(title="Secret planned idea", author=cast.author)
-    ideas.add_comment(cast.other, secret, "I want this too")
+    commenting.add_comment(cast.other, secret, "I want this too")
     ideas.change_status(cast.staff, secret, IdeaStatus.planned, "Coming")
     db.session.commit()
     entry = changelog.publish_entry(cast.staff, "Release 1", "Things shipped", [secret.id], "/c")

@@ -18,6 +18,7 @@ from vocportal.embeddings import operations as embeddings
 from vocportal.embeddings.encoder import MODEL_NAME
 from vocportal.embeddings.similar import keyword_ideas, similar_ideas
 from vocportal.extensions import db
+from vocportal.ideas import commenting, support
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Comment, Idea, IdeaStatus, Moderation
 from vocportal.moderation import operations as moderation
@@ -99,10 +100,10 @@ def test_everyone_holds_every_customer_post_but_not_staff(app, make_user, make_i
     assert review_of(held).reasons == ["every post is reviewed"]
     by_staff = make_idea(author=staff)
     assert by_staff.moderation is None and review_of(by_staff) is None
-    comment = ideas.add_comment(make_user(), by_staff, "Please!")
+    comment = commenting.add_comment(make_user(), by_staff, "Please!")
     db.session.commit()
     assert comment.moderation is Moderation.held
-    staff_comment = ideas.add_comment(staff, by_staff, "Noted.")
+    staff_comment = commenting.add_comment(staff, by_staff, "Noted.")
     db.session.commit()
     assert staff_comment.moderation is None
     db.session.refresh(by_staff)
@@ -119,7 +120,7 @@ def test_new_holds_until_a_person_has_a_published_post(app, make_user, make_idea
     assert first.moderation is Moderation.held
     assert review_of(first).reasons == ["new poster"]
     assert make_idea(author=regular).moderation is None  # one published idea already
-    assert ideas.add_comment(regular, known, "Yes").moderation is None
+    assert commenting.add_comment(regular, known, "Yes").moderation is None
     moderation.approve(staff, review_of(first))
     db.session.commit()
     second = make_idea(author=newcomer)
@@ -138,7 +139,7 @@ def test_a_held_idea_reaches_nobody_until_approved(
     idea = make_idea(author=author, title="Kanban swimlanes export", body="Swimlanes as columns")
     ideas.change_status(staff, idea, IdeaStatus.planned, "We like it")  # staff may act on it
     ideas.change_status(staff, published, IdeaStatus.planned)
-    ideas.add_comment(staff, idea, "A question for you")
+    commenting.add_comment(staff, idea, "A question for you")
     db.session.commit()
     assert announced(idea.id) == {"webhooks": 0, "embedding_jobs": 1, "notifications": 0}
     # (the one embedding job is the staff member's published idea)
@@ -201,9 +202,9 @@ def test_a_held_comment_is_seen_by_its_author_and_staff_then_announced(
 ):
     idea = make_idea(author=staff)
     follower = make_user()
-    ideas.follow(follower, idea)
+    support.follow(follower, idea)
     author = make_user()
-    comment = ideas.add_comment(author, idea, "Held words here")
+    comment = commenting.add_comment(author, idea, "Held words here")
     db.session.commit()
     before = count(WebhookDelivery, WebhookDelivery.event == WebhookEvent.comment_created.value)
     assert before == 0
@@ -228,7 +229,7 @@ def test_a_held_comment_is_seen_by_its_author_and_staff_then_announced(
 def test_a_comment_on_a_held_idea_waits_for_the_idea(app, make_user, make_idea, staff):
     author = make_user()
     idea = make_idea(author=author)
-    comment = ideas.add_comment(author, idea, "More detail")
+    comment = commenting.add_comment(author, idea, "More detail")
     db.session.commit()
     assert "on an idea that is not published" in review_of(comment).reasons
     with pytest.raises(Exception, match="Approve the idea first"):
@@ -290,7 +291,9 @@ def test_rejecting_a_flagged_comment_takes_it_off_and_uncounts_it(app, make_user
     idea = make_idea(author=staff)
     from vocportal.moderation.spam import SpamSignals
 
-    comment = ideas.add_comment(make_user(), idea, "quick one", signals=SpamSignals(seconds=0.5))
+    comment = commenting.add_comment(
+        make_user(), idea, "quick one", signals=SpamSignals(seconds=0.5)
+    )
     db.session.commit()
     db.session.refresh(idea)
     assert comment.moderation is None and idea.comment_count == 1
@@ -465,9 +468,9 @@ def test_a_rejected_comment_is_emailed_to_its_author_with_the_reason(
     url, inbox = smtp_server
     app.config["MAIL_URL"] = url
     idea = make_idea(author=staff, title="Calendar sync")
-    ideas.follow(make_user(email="follower@example.com"), idea)
+    support.follow(make_user(email="follower@example.com"), idea)
     author = make_user(email="commenter@example.com")
-    comment = ideas.add_comment(author, idea, "Visit my shop")
+    comment = commenting.add_comment(author, idea, "Visit my shop")
     db.session.commit()
     moderation.reject(staff, review_of(comment), "Please keep it about the idea.")
     db.session.commit()

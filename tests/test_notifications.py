@@ -15,6 +15,7 @@ from tests.smtp import smtp_server, text_of  # noqa: F401  (fixture)
 from tests.test_jobs import run_worker
 from vocportal.accounts.models import EmailPref, User
 from vocportal.extensions import db
+from vocportal.ideas import commenting, support
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Follow, Idea, IdeaStatus
 from vocportal.notifications import delivery, sending, visibility
@@ -68,11 +69,11 @@ def cast(make_user, make_idea):
     people["staff"] = make_user(role="staff", email="staff@example.com", name="Staff")
     idea = make_idea(author=people["author"])
     for name in ("voter", "quitter", "blocked"):
-        ideas.vote(people[name], idea)
-    ideas.add_comment(people["commenter"], idea, "Same here")
-    ideas.follow(people["follower"], idea)
-    ideas.unfollow(people["quitter"], idea)
-    ideas.vote(people["quitter"], idea)  # a vote after opting out does not undo it
+        support.vote(people[name], idea)
+    commenting.add_comment(people["commenter"], idea, "Same here")
+    support.follow(people["follower"], idea)
+    support.unfollow(people["quitter"], idea)
+    support.vote(people["quitter"], idea)  # a vote after opting out does not undo it
     people["blocked"].blocked = True
     db.session.commit()
     return idea, people
@@ -90,8 +91,8 @@ def test_recipients_of_a_status_update_and_of_a_staff_comment(cast):
 
     # A customer's comment tells nobody; a staff comment tells the author and followers
     # (the commenter follows by commenting; voters follow by voting).
-    ideas.add_comment(people["bystander"], idea, "me too")
-    comment = ideas.add_comment(people["staff"], idea, "Which export format do you need?")
+    commenting.add_comment(people["bystander"], idea, "me too")
+    comment = commenting.add_comment(people["staff"], idea, "Which export format do you need?")
     db.session.flush()
     events = list(
         db.session.scalars(
@@ -198,7 +199,7 @@ def test_daily_digest_sends_one_email_with_every_waiting_update(app, cast, mail)
     people["voter"].email_pref = EmailPref.digest
     db.session.commit()
     ideas.change_status(people["staff"], idea, IdeaStatus.planned, "Planned for May.")
-    ideas.add_comment(people["staff"], idea, "Would an API do instead of CSV?")
+    commenting.add_comment(people["staff"], idea, "Would an API do instead of CSV?")
     db.session.commit()
     run_worker(app, "notifications")
     assert "voter@example.com" not in to_of(mail.wait_for(4))  # 2 updates x (author, commenter)
@@ -223,7 +224,7 @@ def test_daily_digest_sends_one_email_with_every_waiting_update(app, cast, mail)
 def test_bell_shows_unread_count_list_and_mark_read(app, client, cast):
     idea, people = cast
     ideas.change_status(people["staff"], idea, IdeaStatus.planned, "Next quarter.")
-    ideas.add_comment(people["staff"], idea, "Thanks all!")
+    commenting.add_comment(people["staff"], idea, "Thanks all!")
     db.session.commit()
     run_worker(app, "notifications")
     client.login("voter@example.com")
@@ -270,7 +271,7 @@ def test_changelog_publish_notifies_supporters(app, client, make_user, make_idea
     staff = make_user(role="staff")
     voter = make_user(email="fan@example.com")
     idea = make_idea(title="Dark mode")
-    ideas.vote(voter, idea)
+    support.vote(voter, idea)
     db.session.commit()
     client.login(staff.email)
     response = client.post(
@@ -434,7 +435,7 @@ def test_new_events_get_one_line_titles(app, cast):
     db.session.commit()
     db.session.expire_all()
     ideas.change_status(people["staff"], idea, IdeaStatus.planned, "")
-    ideas.add_comment(people["staff"], idea, "Which format?")
+    commenting.add_comment(people["staff"], idea, "Which format?")
     db.session.commit()
     titles = db.session.scalars(select(NotificationEvent.title).order_by(NotificationEvent.id))
     team = ideas.portal_team()
@@ -549,11 +550,11 @@ def test_an_idea_concealed_after_its_news_was_recorded_is_named_to_no_customer(
     idea, people = cast
     idea.title = "Secret roadmap idea"
     watcher = make_user(role="staff", email="watcher@example.com", name="Watcher")
-    ideas.follow(watcher, idea)
+    support.follow(watcher, idea)
     people["commenter"].email_pref = EmailPref.digest
     db.session.commit()
     ideas.change_status(people["staff"], idea, IdeaStatus.planned, "Planned for May.")
-    ideas.add_comment(people["staff"], idea, "Which export format do you need?")
+    commenting.add_comment(people["staff"], idea, "Which export format do you need?")
     db.session.commit()  # both recorded (and their fan-outs deferred) while it was public
     if how == "hidden":
         ideas.set_idea_hidden(people["staff"], idea, True)
@@ -609,9 +610,9 @@ def test_a_staff_comment_hidden_after_it_was_announced_is_named_to_no_customer(
     app, new_client, cast, mail
 ):
     idea, people = cast
-    comment = ideas.add_comment(people["staff"], idea, "Rude words staff took back")
+    comment = commenting.add_comment(people["staff"], idea, "Rude words staff took back")
     db.session.commit()
-    ideas.set_comment_hidden(people["staff"], comment, True)
+    commenting.set_comment_hidden(people["staff"], comment, True)
     db.session.commit()
     run_worker(app, "notifications")
 

@@ -24,6 +24,7 @@ from vocportal.errors import OperationError
 from vocportal.extensions import db
 from vocportal.feedback import operations as feedback
 from vocportal.feedback.models import FeedbackItem, FeedbackSource
+from vocportal.ideas import commenting, support
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Comment, Idea, IdeaStatus, Vote
 from vocportal.notifications.models import Channel, DeliveryState, Notification
@@ -149,10 +150,10 @@ def _plant_everywhere(app, client, make_user, make_idea, *, contact: bool):
     if not contact:
         person = make_user(email=EMAIL, name=NAME)
         shared = make_idea(title=f"Calendar sync ({NAME})", body=f"Mail {EMAIL}", author=person)
-        ideas.vote(db.session.get(User, other.id), shared)
+        support.vote(db.session.get(User, other.id), shared)
         alone = make_idea(title="My own little idea", body=f"Signed, {NAME}", author=person)
-        ideas.vote(db.session.get(User, person.id), make_idea(title="Someone else's idea"))
-        ideas.add_comment(db.session.get(User, person.id), shared, f"{NAME} here: {EMAIL}")
+        support.vote(db.session.get(User, person.id), make_idea(title="Someone else's idea"))
+        commenting.add_comment(db.session.get(User, person.id), shared, f"{NAME} here: {EMAIL}")
         db.session.add(
             SsoIdentity(
                 user_id=person.id,
@@ -177,7 +178,7 @@ def _plant_everywhere(app, client, make_user, make_idea, *, contact: bool):
     feedback.link(db.session.get(User, staff.id), item, shared)
     db.session.commit()
     # Others mention them: a comment, a staff note, a status update told to every supporter.
-    ideas.add_comment(db.session.get(User, other.id), shared, f"+1 to {NAME} ({EMAIL})")
+    commenting.add_comment(db.session.get(User, other.id), shared, f"+1 to {NAME} ({EMAIL})")
     triage.add_note(db.session.get(User, staff.id), shared, f"Called {NAME} at {EMAIL}")
     ideas.change_status(
         db.session.get(User, staff.id),
@@ -282,7 +283,7 @@ def test_erasure_leaves_the_email_and_name_in_no_text_column(
 def test_export_is_everything_about_them_and_no_secret(app, client, make_user, make_idea):
     person = make_user(email=EMAIL, name=NAME)
     idea = make_idea(title="Dark mode", author=person)
-    ideas.add_comment(db.session.get(User, person.id), idea, "Please, at night")
+    commenting.add_comment(db.session.get(User, person.id), idea, "Please, at night")
     feedback.create_feedback(
         text="Sent by email", source=FeedbackSource.email, email=EMAIL, payload={"subject": "Hi"}
     )
@@ -406,7 +407,7 @@ def test_names_with_accents_and_ampersands_go_in_every_form_they_are_stored(
     other = make_user()
     person = make_user(email="emile@orsted.example", name=name)
     idea = make_idea(title="Invoices in DKK", author=other)
-    ideas.add_comment(db.session.get(User, other.id), idea, f"As {name} said; {name.upper()}!")
+    commenting.add_comment(db.session.get(User, other.id), idea, f"As {name} said; {name.upper()}!")
     feedback.create_feedback(
         text="Kroner please",
         source=FeedbackSource.api,

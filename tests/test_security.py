@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from vocportal.extensions import db
+from vocportal.ideas import commenting
 from vocportal.ideas import operations as ops
 from vocportal.ideas.models import Comment, Idea, IdeaStatus
 
@@ -95,7 +96,7 @@ def test_customer_cannot_edit_or_withdraw_another_users_idea(client, make_idea, 
 
 def test_customer_cannot_edit_another_users_comment(client, make_idea, make_user):
     idea = make_idea()
-    comment = ops.add_comment(idea.author, idea, "original")
+    comment = commenting.add_comment(idea.author, idea, "original")
     db.session.commit()
     client.login(make_user().email)
     assert (

@@ -15,6 +15,7 @@ from vocportal.accounts.models import User
 from vocportal.extensions import db
 from vocportal.feedback import operations as feedback
 from vocportal.feedback.models import FeedbackSource
+from vocportal.ideas import commenting, support
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Idea, IdeaStatus, StatusChange
 from vocportal.notifications import delivery
@@ -168,13 +169,13 @@ def supported(make_user, make_idea):
     hidden = make_idea(title="Hidden one", votes=2)
     planned = make_idea(title="Planned one", votes=1)
     for voter in (v1, v2, muted, actor):
-        ideas.vote(voter, a)
-    ideas.follow(follower, a)
-    ideas.unfollow(muted, a)
-    ideas.vote(v1, b)
-    ideas.vote(blocked, b)
+        support.vote(voter, a)
+    support.follow(follower, a)
+    support.unfollow(muted, a)
+    support.vote(v1, b)
+    support.vote(blocked, b)
     blocked.blocked = True
-    ideas.add_comment(commenter, b, "Yes please")
+    commenting.add_comment(commenter, b, "Yes please")
     item, _ = feedback.create_feedback(
         text="We need offline",
         source=FeedbackSource.api,

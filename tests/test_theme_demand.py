@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from vocportal.extensions import db
-from vocportal.ideas import operations as idea_ops
+from vocportal.ideas import support
 from vocportal.ideas.models import Idea, Vote
 from vocportal.notifications.models import EventKind, NotificationEvent
 from vocportal.queue.models import JobRecord
@@ -78,7 +78,7 @@ def posted(idea: Idea, at: datetime) -> Idea:
 
 
 def voted(user, idea: Idea, at: datetime) -> None:
-    idea_ops.vote(user, idea)
+    support.vote(user, idea)
     db.session.execute(
         update(Vote).where(Vote.idea_id == idea.id, Vote.user_id == user.id).values(created_at=at)
     )

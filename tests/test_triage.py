@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
+from vocportal.ideas import commenting, support
 from vocportal.ideas import merge as merges
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Follow, Idea, IdeaStatus, StatusChange, Vote
@@ -47,12 +48,12 @@ def test_merge_moves_votes_one_per_person_and_unmerge_restores_exactly(make_user
     a = make_idea(title="Export to Excel")
     b = make_idea(title="Export timesheets to CSV and Excel")
     for person in a_voters:
-        ideas.vote(person, a)
+        support.vote(person, a)
     for person in (both, b_only):
-        ideas.vote(person, b)
-    ideas.follow(quiet, a)
-    ideas.unfollow(quiet, a)  # opted out of A: must not be subscribed to B
-    ideas.add_comment(a_voters[0], a, "Excel please")
+        support.vote(person, b)
+    support.follow(quiet, a)
+    support.unfollow(quiet, a)  # opted out of A: must not be subscribed to B
+    commenting.add_comment(a_voters[0], a, "Excel please")
     db.session.commit()
     a_before, b_before = votes_of(a), votes_of(b)
     a_follows, b_follows = follows_of(a), follows_of(b)
@@ -80,8 +81,8 @@ def test_merge_moves_votes_one_per_person_and_unmerge_restores_exactly(make_user
     # One of the moved voters takes their vote back from B and votes again: that vote is
     # now theirs, and unmerge leaves it alone.
     mover = a_voters[0]
-    ideas.unvote(mover, b)
-    ideas.vote(mover, b)
+    support.unvote(mover, b)
+    support.vote(mover, b)
     db.session.commit()
 
     merges.unmerge(staff, a)
@@ -94,7 +95,7 @@ def test_merge_moves_votes_one_per_person_and_unmerge_restores_exactly(make_user
     assert follows_of(a) == a_follows
     assert follows_of(b) == b_follows | {(mover.id, False)}
     assert a.status is IdeaStatus.open and a.duplicate_of_id is None
-    assert a.trend_score == pytest.approx(sum(ideas.trend_weight(t) for t in a_before.values()))
+    assert a.trend_score == pytest.approx(sum(support.trend_weight(t) for t in a_before.values()))
     assert b.trend_score > b_trend  # the mover's fresh vote
 
 
@@ -150,7 +151,7 @@ def test_inbox_lists_untouched_ideas_oldest_first_and_any_staff_action_clears_th
     first.created_at -= timedelta(days=3)
     db.session.commit()
     assert [i.id for i in triage.inbox()] == [first.id, second.id, third.id, fourth.id]
-    ideas.add_comment(customer, second, "me too")  # a customer's comment is not triage
+    commenting.add_comment(customer, second, "me too")  # a customer's comment is not triage
     db.session.commit()
     assert second in triage.inbox()
 
@@ -170,7 +171,7 @@ def test_inbox_lists_untouched_ideas_oldest_first_and_any_staff_action_clears_th
     )
     db.session.expire_all()
     assert [i.id for i in triage.inbox()] == [fourth.id]
-    ideas.add_comment(
+    commenting.add_comment(
         db.session.get(type(staff), staff.id),
         db.session.get(Idea, fourth.id),
         "Could you tell us more?",
@@ -239,7 +240,7 @@ def test_metrics_per_owner(make_user, make_idea):
     quick, slow, ignored, fresh = (make_idea(title=f"Metric idea {n}") for n in range(4))
     voters = [make_user() for _ in range(3)]
     for v in voters:
-        ideas.vote(v, quick)
+        support.vote(v, quick)
     for idea, days in ((quick, 10), (slow, 10), (ignored, 9), (fresh, 1)):
         idea.created_at = now - timedelta(days=days)
     triage.assign_owner(alice, quick, alice)
@@ -247,7 +248,7 @@ def test_metrics_per_owner(make_user, make_idea):
     db.session.commit()
     quick.first_response_at = quick.created_at + timedelta(hours=2)
     slow.first_response_at = slow.created_at + timedelta(hours=50)
-    ideas.unfollow(voters[2], quick)  # opted out: will not be told
+    support.unfollow(voters[2], quick)  # opted out: will not be told
     ideas.change_status(alice, quick, IdeaStatus.shipped, "Done!")
     quick.first_response_at = quick.created_at + timedelta(hours=2)
     db.session.commit()
@@ -256,7 +257,7 @@ def test_metrics_per_owner(make_user, make_idea):
     )
     delivery.fan_out(event.id)
     # Someone who joins the conversation after the outcome was told has not heard it.
-    ideas.add_comment(make_user(), quick, "Does it cover overtime too?")
+    commenting.add_comment(make_user(), quick, "Does it cover overtime too?")
     db.session.commit()
 
     rows = {m.label: m for m in triage.metrics(now=now)}

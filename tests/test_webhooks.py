@@ -19,6 +19,7 @@ from tests.test_jobs import run_worker
 from vocportal.extensions import db
 from vocportal.feedback import operations as feedback
 from vocportal.feedback.models import FeedbackSource
+from vocportal.ideas import commenting
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import IdeaStatus
 from vocportal.queue.models import JobRecord, JobState
@@ -198,7 +199,7 @@ def test_status_change_and_comment_are_emitted_to_subscribers_only(
     comments = make_endpoint(receiver.url("/comments"), [WebhookEvent.comment_created.value])
     staff = make_user(role="staff", name="Sam")
     ideas.change_status(staff, idea, IdeaStatus.planned, "Next quarter.")
-    ideas.add_comment(staff, idea, "We are on it.", official=True)
+    commenting.add_comment(staff, idea, "We are on it.", official=True)
     db.session.commit()
     assert [d.event for d in deliveries()] == ["idea.status_changed", "comment.created"]
     run_worker(app, "default")

@@ -16,6 +16,7 @@ from vocportal.api.auth import api_user, check_access, rate_key, rate_limit
 from vocportal.api.errors import API_PREFIX, ErrorSchema, register_api_errors
 from vocportal.extensions import csrf, db, limiter
 from vocportal.ideas import operations as ideas
+from vocportal.ideas import support
 from vocportal.request_guard import allow_body
 
 bp = Blueprint(
@@ -114,4 +115,4 @@ def idea_or_404(idea_id: int):
 
 def note_votes(idea_list) -> None:
     """Which of these ideas the caller voted for (one query), for the `voted` field."""
-    g.api_voted = ideas.voted_idea_ids(api_user(), [i.id for i in idea_list])
+    g.api_voted = support.voted_idea_ids(api_user(), [i.id for i in idea_list])

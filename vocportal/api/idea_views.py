@@ -18,6 +18,7 @@ from vocportal.api.blueprint import (
 )
 from vocportal.errors import OperationError
 from vocportal.extensions import db
+from vocportal.ideas import commenting, support
 from vocportal.ideas import operations as ideas
 from vocportal.pagination import page_of
 
@@ -115,7 +116,7 @@ def unvote(idea_id: int):
 def _set_vote(idea_id: int, voted: bool) -> dict:
     """Vote (or take the vote back); the answer says whether that changed anything."""
     idea = idea_or_404(idea_id)
-    changed = (ideas.vote if voted else ideas.unvote)(api_user(), idea)
+    changed = (support.vote if voted else support.unvote)(api_user(), idea)
     db.session.commit()
     return {"idea_id": idea.id, "voted": voted, "changed": changed, "vote_count": idea.vote_count}
 
@@ -146,7 +147,7 @@ def add_comment(data, idea_id: int):
     that asks for it gets 403.
     """
     idea = idea_or_404(idea_id)
-    comment = ideas.add_comment(api_user(), idea, data["body"], official=data["official"])
+    comment = commenting.add_comment(api_user(), idea, data["body"], official=data["official"])
     db.session.commit()
     return comment
 

@@ -22,6 +22,7 @@ from vocportal.accounts.models import User
 from vocportal.changelog import operations as changelog
 from vocportal.demo import content
 from vocportal.extensions import db
+from vocportal.ideas import commenting
 from vocportal.ideas import operations as ideas_ops
 from vocportal.ideas.models import Comment, Idea, IdeaStatus, StatusChange
 from vocportal.notifications import delivery
@@ -253,7 +254,7 @@ def _act(step: Step, idea: Idea) -> None:
         change = ideas_ops.change_status(actor, idea, step.status, step.text, notify=step.notify)
         change.created_at = idea.updated_at = step.at
     elif step.kind == "comment":
-        comment = ideas_ops.add_comment(actor, idea, step.text, official=step.official)
+        comment = commenting.add_comment(actor, idea, step.text, official=step.official)
         comment.created_at = step.at
     elif step.kind == "review":
         triage.mark_reviewed(actor, idea)

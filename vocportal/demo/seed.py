@@ -20,7 +20,7 @@ from vocportal.demo import content, history
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem, FeedbackSource
 from vocportal.ideas.models import Board, Comment, Follow, Idea, StatusChange, Vote
-from vocportal.ideas.operations import trend_weight
+from vocportal.ideas.support import trend_weight
 from vocportal.markdown import render_markdown
 from vocportal.security import hash_password
 from vocportal.timeutil import utcnow

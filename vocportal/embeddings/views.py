@@ -7,7 +7,7 @@ from flask_login import login_required
 
 from vocportal.embeddings.similar import suggestions
 from vocportal.extensions import limiter
-from vocportal.ideas import operations as ideas
+from vocportal.ideas import support
 from vocportal.ideas.blueprint import current_person
 
 bp = Blueprint("similar", __name__)
@@ -22,5 +22,5 @@ def while_typing():
     title = request.args.get("title", "")[:160]
     body = request.args.get("body", "")[:2000]
     found = suggestions(current_person(), title, body)
-    voted = ideas.voted_idea_ids(current_person(), [s.idea.id for s in found.ideas])
+    voted = support.voted_idea_ids(current_person(), [s.idea.id for s in found.ideas])
     return render_template("ideas/_similar.html", found=found, voted=voted)

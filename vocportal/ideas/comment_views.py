@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from vocportal.extensions import db
 from vocportal.forms import ButtonForm
+from vocportal.ideas import commenting
 from vocportal.ideas import operations as ops
 from vocportal.ideas.blueprint import author_or_staff, back_to, bp, current_person, flash_at
 from vocportal.ideas.forms import CommentForm
@@ -27,10 +28,10 @@ def edit_comment(comment_id: int):
     comment = _comment_or_404(comment_id)
     user = author_or_staff(comment.author_id)
     if comment.hidden_at is not None and not user.is_staff:
-        abort(403, ops.HIDDEN_COMMENT_LOCKED)
+        abort(403, commenting.HIDDEN_COMMENT_LOCKED)
     form = CommentForm(obj=comment)
     if form.validate_on_submit():
-        ops.edit_comment(user, comment, form.body.data)
+        commenting.edit_comment(user, comment, form.body.data)
         db.session.commit()
         flash_at(f"c{comment.id}", "Comment updated.")
         return back_to(comment.idea_id, f"c{comment.id}")
@@ -46,9 +47,9 @@ def moderate_comment(comment_id: int):
     if ButtonForm().validate_on_submit():
         action = request.form.get("action")
         if action in {"hide", "show"}:
-            ops.set_comment_hidden(current_person(), comment, action == "hide")
+            commenting.set_comment_hidden(current_person(), comment, action == "hide")
         elif action in {"official", "unofficial"}:
-            ops.set_comment_official(current_person(), comment, action == "official")
+            commenting.set_comment_official(current_person(), comment, action == "official")
         else:
             abort(400)
         db.session.commit()

@@ -16,9 +16,10 @@ from sqlalchemy import delete, select, update
 from vocportal.accounts.models import User
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
-from vocportal.ideas import events
+from vocportal.ideas import events, support
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Follow, Idea, IdeaStatus, MergeRecord, Vote
+from vocportal.sqlutil import insert_ignore
 from vocportal.timeutil import utcnow
 
 
@@ -30,7 +31,7 @@ def _recount(idea_id: int) -> None:
         .where(Idea.id == idea_id)
         .values(
             vote_count=len(times),
-            trend_score=sum(ideas.trend_weight(t) for t in times),
+            trend_score=sum(support.trend_weight(t) for t in times),
         )
     )
 
@@ -148,7 +149,7 @@ def unmerge(actor: User, duplicate: Idea) -> MergeRecord:
                 )
             )
         db.session.execute(
-            ideas._insert_ignore(Vote, idea_id=duplicate.id, user_id=user_id, created_at=voted_at)
+            insert_ignore(Vote, idea_id=duplicate.id, user_id=user_id, created_at=voted_at)
         )
     # Keep the follow of anyone who, since the merge, voted for the target themselves.
     voters_now = set(db.session.scalars(select(Vote.user_id).where(Vote.idea_id == target_id)))

@@ -1,4 +1,6 @@
-"""Idea rules: posting, editing, withdrawing, voting, comments, follows, statuses, boards.
+"""Idea rules: who sees what, listing, posting, editing, withdrawing, statuses, boards.
+
+Votes and follows are in `vocportal.ideas.support`, comments in `vocportal.ideas.commenting`.
 
 Operations take plain values and the acting user, check permission, change rows and
 flush; the request (or job) around them commits once.
@@ -8,11 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 
 from vocportal.accounts.models import User
 from vocportal.errors import OperationError, PermissionDenied
@@ -21,30 +21,18 @@ from vocportal.ideas import events
 from vocportal.ideas.models import (
     Board,
     Comment,
-    Follow,
     Idea,
     IdeaStatus,
     StatusChange,
-    Vote,
 )
 from vocportal.ideas.search import ranked_matches
+from vocportal.ideas.support import vote
 from vocportal.markdown import render_markdown
 from vocportal.moderation import rules as moderation
 from vocportal.moderation.spam import SpamSignals
 from vocportal.timeutil import utcnow
 
-#: Trending weighs each vote by 2**(age / half-life); see Idea.trend_score.
-TREND_EPOCH = datetime(2025, 1, 1)
-TREND_HALF_LIFE = timedelta(days=7)
-
-#: Statuses in which an idea is closed: no new votes.
-CLOSED_STATUSES = frozenset({IdeaStatus.shipped, IdeaStatus.declined, IdeaStatus.duplicate})
-
 SORTS = ("trending", "top", "new")
-
-
-def trend_weight(at: datetime) -> float:
-    return 2.0 ** ((at - TREND_EPOCH) / TREND_HALF_LIFE)
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -164,25 +152,8 @@ def roadmap(board: Board | None = None, per_column: int = 50) -> dict[IdeaStatus
     return columns
 
 
-def voted_idea_ids(user: User | None, idea_ids: list[int]) -> set[int]:
-    """Return which of `idea_ids` the user has voted for (one query for a whole page)."""
-    if user is None or not user.is_authenticated or not idea_ids:
-        return set()
-    rows = db.session.scalars(
-        select(Vote.idea_id).where(Vote.user_id == user.id, Vote.idea_id.in_(idea_ids))
-    )
-    return set(rows)
-
-
 def portal_team() -> str:
     return f"{current_app.config['PORTAL_NAME']} team"
-
-
-def is_following(user: User | None, idea: Idea) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    row = db.session.get(Follow, (idea.id, user.id))
-    return row is not None and not row.muted
 
 
 def visible_comments(viewer: User | None, idea: Idea) -> list[Comment]:
@@ -344,163 +315,6 @@ def change_status(
         idea, actor=actor, change=change, notify=notify, announcement=announcement
     )
     return change
-
-
-# --- votes and follows -------------------------------------------------------------------
-
-
-def _insert_ignore(model, **values):
-    dialect = db.engine.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(model).values(**values).on_conflict_do_nothing()
-
-
-def vote(user: User, idea: Idea) -> bool:
-    """Vote for an idea; return False if the user had already voted. Also follows it."""
-    if idea.status in CLOSED_STATUSES:
-        raise OperationError(f"This idea is {idea.status.label.lower()}; it takes no votes.")
-    now = utcnow()
-    # RETURNING tells whether the row was inserted (rowcount is not reliable for
-    # INSERT .. ON CONFLICT across drivers).
-    inserted = db.session.execute(
-        _insert_ignore(Vote, idea_id=idea.id, user_id=user.id, created_at=now).returning(Vote.id)
-    ).scalar()
-    if inserted is None:
-        return False
-    # The counter moves in the same transaction as the row, by an atomic UPDATE.
-    db.session.execute(
-        update(Idea)
-        .where(Idea.id == idea.id)
-        .values(vote_count=Idea.vote_count + 1, trend_score=Idea.trend_score + trend_weight(now))
-    )
-    follow(user, idea)
-    db.session.refresh(idea, ["vote_count", "trend_score"])
-    return True
-
-
-def unvote(user: User, idea: Idea) -> bool:
-    """Take back a vote; return False if there was none."""
-    voted_at = db.session.execute(
-        delete(Vote)
-        .where(Vote.idea_id == idea.id, Vote.user_id == user.id)
-        .returning(Vote.created_at)
-    ).scalar()
-    if voted_at is None:
-        return False
-    db.session.execute(
-        update(Idea)
-        .where(Idea.id == idea.id)
-        .values(
-            vote_count=Idea.vote_count - 1,
-            trend_score=Idea.trend_score - trend_weight(voted_at),
-        )
-    )
-    db.session.refresh(idea, ["vote_count", "trend_score"])
-    return True
-
-
-def follow(user: User, idea: Idea) -> None:
-    """Follow an idea (kept quiet if the person had opted out of it: see `follow_again`)."""
-    db.session.execute(
-        _insert_ignore(Follow, idea_id=idea.id, user_id=user.id, created_at=utcnow())
-    )
-
-
-def _set_muted(user: User, idea: Idea, muted: bool) -> None:
-    dialect = db.engine.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Follow).values(idea_id=idea.id, user_id=user.id, created_at=utcnow(), muted=muted)
-    db.session.execute(
-        stmt.on_conflict_do_update(index_elements=["idea_id", "user_id"], set_={"muted": muted})
-    )
-    db.session.flush()
-    events.idea_muted.send(idea, actor=user, muted=muted)
-
-
-def follow_again(user: User, idea: Idea) -> None:
-    """Follow an idea by choice, undoing an earlier opt-out."""
-    _set_muted(user, idea, False)
-
-
-def unfollow(user: User, idea: Idea) -> None:
-    """Opt out of an idea: nothing about it reaches the person, even if they voted."""
-    _set_muted(user, idea, True)
-
-
-# --- comments ----------------------------------------------------------------------------
-
-
-def add_comment(
-    author: User,
-    idea: Idea,
-    body: str,
-    official: bool = False,
-    signals: SpamSignals | None = None,
-) -> Comment:
-    """Comment on an idea (staff may mark it official); the commenter follows the idea.
-    Moderation may hold it: then it is neither counted nor announced until approved."""
-    if official and not author.is_staff:
-        raise PermissionDenied()
-    comment = Comment(
-        idea_id=idea.id,
-        author=author,
-        body=body.strip(),
-        body_html=render_markdown(body),
-        is_official=official,
-    )
-    db.session.add(comment)
-    db.session.flush()
-    held = moderation.screen(author, comment, signals)
-    if not held:
-        db.session.execute(
-            update(Idea).where(Idea.id == idea.id).values(comment_count=Idea.comment_count + 1)
-        )
-    follow(author, idea)
-    db.session.flush()
-    if not held:
-        events.comment_added.send(idea, actor=author, comment=comment)
-    return comment
-
-
-#: Why a customer may not edit their comment once staff hid it.
-HIDDEN_COMMENT_LOCKED = "Staff hid this comment, so it can no longer be edited."
-
-
-def edit_comment(actor: User, comment: Comment, body: str) -> None:
-    """Change a comment's text: its author (unless staff hid it) or staff."""
-    if not (actor.is_staff or comment.author_id == actor.id):
-        raise PermissionDenied()
-    if comment.hidden_at is not None and not actor.is_staff:
-        raise PermissionDenied(HIDDEN_COMMENT_LOCKED)
-    comment.body = body.strip()
-    comment.body_html = render_markdown(body)
-    comment.edited_at = utcnow()
-    db.session.flush()
-
-
-def set_comment_hidden(actor: User, comment: Comment, hidden: bool) -> None:
-    if not actor.is_staff:
-        raise PermissionDenied()
-    if (comment.hidden_at is not None) == hidden:
-        return
-    comment.hidden_at = utcnow() if hidden else None
-    if comment.moderation is None:  # held and rejected comments are not counted
-        db.session.execute(
-            update(Idea)
-            .where(Idea.id == comment.idea_id)
-            .values(comment_count=Idea.comment_count + (-1 if hidden else 1))
-        )
-    db.session.flush()
-    events.comment_hidden.send(
-        db.session.get(Idea, comment.idea_id), actor=actor, comment=comment, hidden=hidden
-    )
-
-
-def set_comment_official(actor: User, comment: Comment, official: bool) -> None:
-    if not actor.is_staff:
-        raise PermissionDenied()
-    comment.is_official = official
-    db.session.flush()
 
 
 # --- boards ------------------------------------------------------------------------------

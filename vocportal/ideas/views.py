@@ -14,7 +14,9 @@ from vocportal.extensions import db, limiter
 from vocportal.forms import ButtonForm, commit_or_show, valid_or_400
 from vocportal.ideas import (
     comment_views,  # noqa: F401  (its routes join bp)
+    commenting,
     page,
+    support,
 )
 from vocportal.ideas import operations as ops
 from vocportal.ideas.blueprint import author_or_staff, back_to, bp, current_person, flash_at
@@ -69,7 +71,7 @@ def index():
         current_app.config["IDEAS_PER_PAGE"],
         count=bool(q.strip()),
     )
-    voted = ops.voted_idea_ids(current_person(), [i.id for i in page.items])
+    voted = support.voted_idea_ids(current_person(), [i.id for i in page.items])
     boards = ops.boards()
     return render_template(
         "ideas/index.html",
@@ -158,8 +160,8 @@ def _render_idea(idea, comment_form, status_form, code: int = 200):
         idea=idea,
         comments=ops.visible_comments(user, idea),
         history=ops.status_history(idea),
-        voted=idea.id in ops.voted_idea_ids(user, [idea.id]),
-        following=ops.is_following(user, idea),
+        voted=idea.id in support.voted_idea_ids(user, [idea.id]),
+        following=support.is_following(user, idea),
         comment_form=comment_form,
         status_form=status_form,
         # Similar ideas (embeddings) and, for staff, the triage panel: ideas.page.
@@ -236,7 +238,7 @@ def _set_vote(idea_id: int, voted: bool):
     idea = _idea_or_404(idea_id)
     valid_or_400()
     try:
-        (ops.vote if voted else ops.unvote)(current_person(), idea)
+        (support.vote if voted else support.unvote)(current_person(), idea)
     except OperationError as error:
         db.session.rollback()
         return _vote_response(idea, False, error.message)
@@ -250,10 +252,10 @@ def follow(idea_id: int):
     idea = _idea_or_404(idea_id)
     if ButtonForm().validate_on_submit():
         if request.form.get("follow") == "0":
-            ops.unfollow(current_person(), idea)
+            support.unfollow(current_person(), idea)
             flash_at("actions", "You will no longer hear about this idea.", "info")
         else:
-            ops.follow_again(current_person(), idea)
+            support.follow_again(current_person(), idea)
             flash_at("actions", "You are following this idea.")
         db.session.commit()
     return back_to(idea.id, "actions")
@@ -266,7 +268,7 @@ def comment(idea_id: int):
     idea = _idea_or_404(idea_id)
     form = CommentForm()
     if form.validate_on_submit():
-        posted = ops.add_comment(
+        posted = commenting.add_comment(
             current_person(),
             idea,
             form.body.data,

@@ -11,7 +11,7 @@ from sqlalchemy import Select, Update, select, update
 
 from vocportal.accounts.models import EmailPref, User
 from vocportal.extensions import db
-from vocportal.ideas import operations as ideas
+from vocportal.ideas import support
 from vocportal.ideas.models import Follow, Idea
 from vocportal.notifications.models import Channel, DeliveryState, Notification, NotificationEvent
 
@@ -91,4 +91,4 @@ def unsubscribe(user: User, idea: Idea | None) -> None:
     if idea is None:
         set_email_pref(user, EmailPref.never)
         return
-    ideas.unfollow(user, idea)  # mutes it; waiting emails about it are skipped
+    support.unfollow(user, idea)  # mutes it; waiting emails about it are skipped

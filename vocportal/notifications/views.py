@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from vocportal.accounts.models import EmailPref
 from vocportal.extensions import csrf, db
 from vocportal.ideas import operations as ideas
+from vocportal.ideas import support
 from vocportal.notifications import bell, preferences
 from vocportal.notifications.forms import EmailPrefForm, PostForm
 from vocportal.security import safe_next
@@ -124,7 +125,7 @@ def undo_unsubscribe(token: str):
     if idea is None:
         preferences.set_email_pref(user, EmailPref.immediate)
     else:
-        ideas.follow_again(user, idea)
+        support.follow_again(user, idea)
     db.session.commit()
     return render_template("notifications/resubscribed.html", idea=idea, named=_named(idea))
 

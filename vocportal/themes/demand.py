@@ -1,11 +1,11 @@
 """Demand per theme: supporters, votes, growth, untriaged items and weekly volume.
 
 A theme's *supporters* are the distinct people asking for an item in it (for an idea: its
-demand as `vocportal.audience` defines it, author, voters and linked feedback senders; for
-a feedback item: its sender), each counted once per theme however many of its items they
-support. A supporter is *new* in a window when their first support of the theme (the
-earliest act of demand in it) falls in that window, so the new supporters of all windows add up to the
-theme's supporters. *Volume* is the number of items created in a window.
+demand as `vocportal.audience` defines it, author, voters and linked feedback senders;
+for a feedback item: its sender), each counted once per theme however many of its items
+they support. A supporter is *new* in a window when their first support of the theme (the
+earliest act of demand in it) falls in that window, so the new supporters of all windows
+add up to the theme's supporters. *Volume* is the number of items created in a window.
 
 Every figure is computed for all requested themes at once, by a handful of grouped queries
 whose windows are plain timestamp comparisons (the same SQL on SQLite and PostgreSQL).
