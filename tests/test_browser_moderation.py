@@ -53,7 +53,7 @@ def test_posting_held_then_the_staff_queue(
 ):
     from vocportal.extensions import db
     from vocportal.ideas import commenting
-    from vocportal.moderation.spam import SpamSignals
+    from vocportal.spamtraps import SpamSignals
 
     app = app_factory(SERVER_NAME=None, MODERATION="everyone")
     with app.app_context():

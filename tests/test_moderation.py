@@ -23,10 +23,10 @@ from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Comment, Idea, IdeaStatus, Moderation
 from vocportal.moderation import operations as moderation
 from vocportal.moderation.models import ModerationReview, ReviewState
-from vocportal.moderation.spam import new_stamp
 from vocportal.notifications import delivery
 from vocportal.notifications.models import Channel, EventKind, Notification, NotificationEvent
 from vocportal.queue.models import JobRecord
+from vocportal.spamtraps import new_stamp
 from vocportal.themes.reads import corpus_size
 from vocportal.webhooks import operations as webhooks
 from vocportal.webhooks.models import WebhookDelivery, WebhookEvent
@@ -289,7 +289,7 @@ def test_reject_with_a_reason_reaches_the_author_in_the_bell_and_by_email(
 
 def test_rejecting_a_flagged_comment_takes_it_off_and_uncounts_it(app, make_user, make_idea, staff):
     idea = make_idea(author=staff)
-    from vocportal.moderation.spam import SpamSignals
+    from vocportal.spamtraps import SpamSignals
 
     comment = commenting.add_comment(
         make_user(), idea, "quick one", signals=SpamSignals(seconds=0.5)
@@ -365,7 +365,7 @@ def test_spam_signals_hold_or_flag_web_posts(app, client, make_user, make_board,
 
 
 def test_a_form_stamp_is_signed(app):
-    from vocportal.moderation.spam import stamp_age
+    from vocportal.spamtraps import stamp_age
 
     assert 0 <= stamp_age(new_stamp()) < 60
     assert stamp_age(new_stamp()[:-2] + "xx") is None
@@ -486,7 +486,7 @@ def test_a_decision_clears_the_anonymous_page_cache_at_once(
     app_factory, make_user, make_board, embedded_redis_url
 ):
     from tests.conftest import PortalClient
-    from vocportal.moderation.spam import SpamSignals
+    from vocportal.spamtraps import SpamSignals
 
     web = app_factory(ANONYMOUS_PAGE_CACHE_SECONDS=600)
     reader = PortalClient(web)

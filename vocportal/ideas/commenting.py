@@ -15,8 +15,7 @@ from vocportal.ideas import events
 from vocportal.ideas.models import Comment, Idea
 from vocportal.ideas.support import follow
 from vocportal.markdown import render_markdown
-from vocportal.moderation import rules as moderation
-from vocportal.moderation.spam import SpamSignals
+from vocportal.spamtraps import SpamSignals
 from vocportal.timeutil import utcnow
 
 
@@ -40,7 +39,7 @@ def add_comment(
     )
     db.session.add(comment)
     db.session.flush()
-    held = moderation.screen(author, comment, signals)
+    held = events.held_for_review(idea, comment, author, signals)
     if not held:
         db.session.execute(
             update(Idea).where(Idea.id == idea.id).values(comment_count=Idea.comment_count + 1)

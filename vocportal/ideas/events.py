@@ -1,8 +1,8 @@
 """What happens to ideas, announced for the features that react to it.
 
-`ideas` acts; notifications, webhooks, embeddings, triage and the audit log listen, each in
-its own `subscribers` module, connected by the application factory. `ideas` imports none of
-them (as in indico's `core/signals`).
+`ideas` acts; notifications, webhooks, embeddings, triage, moderation and the audit log
+listen, each in its own `subscribers` module, connected by the application factory. `ideas`
+imports none of them (as in indico's `core/signals`).
 
 Every signal is sent with the idea as sender, inside the caller's transaction, after the
 change is flushed. Receivers only add rows to the same session (the notification outbox,
@@ -16,6 +16,14 @@ from __future__ import annotations
 from blinker import Namespace
 
 _signals = Namespace()
+
+post_submitted = _signals.signal(
+    "post-submitted",
+    doc="""A customer just posted an idea or a comment (flushed, not yet announced). Keyword
+    arguments: `actor` (the author), `post` (the Idea or Comment) and `signals` (the form's
+    `vocportal.spamtraps.SpamSignals`, or None). A receiver returning True holds the post
+    for review (moderation): then neither `idea_created` nor `comment_added` is sent.""",
+)
 
 idea_created = _signals.signal(
     "idea-created",
@@ -71,3 +79,10 @@ comment_hidden = _signals.signal(
     doc="""Staff hid a comment on the idea, or showed it again. Keyword arguments: `actor`,
     `comment` and `hidden`.""",
 )
+
+
+def held_for_review(idea, post, author, signals) -> bool:
+    """Ask `post_submitted`'s receivers (moderation) whether a new post (the idea itself or
+    a comment on it) waits for review."""
+    replies = post_submitted.send(idea, actor=author, post=post, signals=signals)
+    return any(held for _receiver, held in replies)

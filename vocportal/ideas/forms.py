@@ -9,7 +9,7 @@ from vocportal.errors import OperationError
 from vocportal.extensions import db
 from vocportal.forms import one_line
 from vocportal.ideas.models import Idea, IdeaStatus
-from vocportal.moderation.forms import SpamTraps
+from vocportal.spamtraps import SpamTraps
 from vocportal.web import INT32_MAX
 
 

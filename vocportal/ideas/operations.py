@@ -28,8 +28,7 @@ from vocportal.ideas.models import (
 from vocportal.ideas.search import ranked_matches
 from vocportal.ideas.support import vote
 from vocportal.markdown import render_markdown
-from vocportal.moderation import rules as moderation
-from vocportal.moderation.spam import SpamSignals
+from vocportal.spamtraps import SpamSignals
 from vocportal.timeutil import utcnow
 
 SORTS = ("trending", "top", "new")
@@ -217,7 +216,7 @@ def create_idea(
     db.session.add(idea)
     db.session.flush()
     vote(author, idea)
-    if not moderation.screen(author, idea, signals):
+    if not events.held_for_review(idea, idea, author, signals):
         events.idea_created.send(idea, actor=author)
     return idea
 

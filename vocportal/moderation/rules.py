@@ -21,7 +21,7 @@ from vocportal.accounts.models import User
 from vocportal.extensions import db
 from vocportal.ideas.models import Comment, Idea, Moderation
 from vocportal.moderation.models import ModerationReview, ReviewState
-from vocportal.moderation.spam import SpamSignals
+from vocportal.spamtraps import SpamSignals
 
 MODES = ("off", "new", "everyone")
 

@@ -1,6 +1,7 @@
 """Cheap spam signals read from a posting form: a honeypot, a too-fast submission, links.
 
-What each signal does (`rules.screen` applies it; the queue shows all three):
+What each signal does (`vocportal.moderation.rules.screen` applies it; the moderation queue
+shows all three):
 
 - the honeypot (a field people never see) filled in: the post is **held**, whatever
   `MODERATION` says, so a bot's post is never published silently;
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from itsdangerous import BadSignature, TimestampSigner
+from wtforms import HiddenField, StringField
 
 from vocportal.timeutil import utcnow
 
@@ -78,3 +80,21 @@ def read_signals(honeypot: str | None, stamp: str | None, text: str) -> SpamSign
         seconds=stamp_age(stamp),
         links=count_links(text),
     )
+
+
+class SpamTraps:
+    """Mixed into a posting form (before FlaskForm): a honeypot and the signed time the
+    form was shown. Templates render both with `moderation/_traps.html`."""
+
+    #: People never see it (the `.trap` class moves it off-screen: no inline style under
+    #: the CSP; aria-hidden and out of the tab order); bots filling every field fill it.
+    homepage = StringField("Leave this field empty")
+    #: A signed timestamp of when the form was shown (kept when the form comes back with
+    #: an error, so fixing a typo does not look like a fast bot).
+    started = HiddenField()
+
+    def form_stamp(self) -> str:
+        return self.started.data or new_stamp()
+
+    def spam_signals(self, text: str) -> SpamSignals:
+        return read_signals(self.homepage.data, self.started.data, text)
