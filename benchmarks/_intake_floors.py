@@ -43,7 +43,7 @@ def insert_floor(args, workdir: Path, instance_dir: Path, channels: dict[str, li
     """Seconds for one executemany INSERT (and commit) of each channel's rows, in order,
     into a fresh database whose authors and companies already exist."""
     from vocportal.accounts.models import Role, User
-    from vocportal.customers.models import Company
+    from vocportal.companies.models import Company
     from vocportal.extensions import db
     from vocportal.feedback.models import FeedbackItem, FeedbackSource
     from vocportal.timeutil import utcnow

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from vocportal.accounts.models import Role
 from vocportal.api import operations as api_ops
 from vocportal.api.models import ApiToken
-from vocportal.customers.models import Company
+from vocportal.companies.models import Company
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
 from vocportal.ideas import commenting

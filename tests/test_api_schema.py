@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from vocportal.api import operations as api_ops
 from vocportal.api.views import register_api
-from vocportal.customers.models import Company
+from vocportal.companies.models import Company
 from vocportal.extensions import db
 from vocportal.ideas import commenting
 from vocportal.themes.models import Theme, ThemeItem, ThemeStatus

@@ -85,7 +85,8 @@ def test_seed_demo_is_believable_and_consistent(app):
     titles = db.session.scalars(select(Idea.title)).all()
     assert not any("lorem" in t.lower() for t in titles)
     # Companies, weighted segments and feedback from other channels, with people in them.
-    from vocportal.customers.models import Company, Segment
+    from vocportal.companies.models import Company
+    from vocportal.customers.models import Segment
     from vocportal.feedback.models import FeedbackItem
 
     assert db.session.scalar(select(func.count()).select_from(Company)) >= 5

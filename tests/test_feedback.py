@@ -19,7 +19,7 @@ from tests.test_jobs import run_worker
 from vocportal.accounts import operations as accounts
 from vocportal.accounts.models import User
 from vocportal.cli import cli
-from vocportal.customers.models import Company
+from vocportal.companies.models import Company
 from vocportal.customers import operations as customers
 from vocportal.errors import OperationError
 from vocportal.extensions import db

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from tests.test_jobs import run_worker
 from vocportal.accounts.models import User
 from vocportal.cli import cli
+from vocportal.companies.models import Company
 from vocportal.customers import operations as customers
 from vocportal.customers.forms import format_attributes, parse_attributes
-from vocportal.customers.models import Company
 from vocportal.extensions import db
 from vocportal.feedback import operations as feedback
 from vocportal.feedback.models import FeedbackItem, FeedbackSource

@@ -16,7 +16,7 @@ from tests.test_api import api, make_token  # noqa: F401  (fixtures)
 from tests.test_jobs import run_worker
 from vocportal.accounts import operations as account_ops
 from vocportal.accounts.models import User
-from vocportal.customers.models import Company
+from vocportal.companies.models import Company
 from vocportal.extensions import db, limiter
 from vocportal.feedback import operations as feedback_ops
 from vocportal.ideas import operations as idea_ops

@@ -4,7 +4,8 @@ from vocportal.accounts.models import Role, User
 from vocportal.api.models import ApiToken
 from vocportal.audit.models import AuditEntry
 from vocportal.changelog.models import ChangelogEntry
-from vocportal.customers.models import Company, Segment
+from vocportal.companies.models import Company
+from vocportal.customers.models import Segment
 from vocportal.embeddings.models import Embedding
 from vocportal.feedback.models import FeedbackItem
 from vocportal.ideas.models import (

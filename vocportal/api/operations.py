@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from vocportal.accounts.models import User
 from vocportal.api.models import ApiToken, TokenRevocation
 from vocportal.audit import operations as audit_ops
-from vocportal.customers.models import Company
+from vocportal.companies.models import Company
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.timeutil import utcnow

@@ -9,9 +9,11 @@ from sqlalchemy import func, select
 
 from vocportal import audience
 from vocportal.accounts.models import User
-from vocportal.customers.models import Company, Segment
+from vocportal.companies.models import Company
+from vocportal.customers.models import Segment
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
+from vocportal.feedback.operations import contact_for
 from vocportal.pagination import Page
 from vocportal.timeutil import utcnow
 
@@ -19,22 +21,6 @@ from vocportal.timeutil import utcnow
 def _require_staff(actor: User) -> None:
     if not actor.is_staff:
         raise PermissionDenied()
-
-
-def company_named(name: str) -> Company:
-    """The company with this name (case-insensitive), created if new."""
-    name = " ".join(name.split())[:160]
-    if not name:
-        raise OperationError("A company needs a name.", field="company")
-    # Exact first: SQLite's lower() leaves non-ASCII letters alone ("Älvsbyhus").
-    company = db.session.scalar(select(Company).where(Company.name == name)) or db.session.scalar(
-        select(Company).where(func.lower(Company.name) == name.lower())
-    )
-    if company is None:
-        company = Company(name=name, attributes={})
-        db.session.add(company)
-        db.session.flush()
-    return company
 
 
 def save_company(
@@ -351,8 +337,6 @@ def import_companies(lines) -> tuple[int, int, list[tuple[int, str]]]:
     custom attribute. A bad row is reported with its line and the rest imports.
     """
     import csv
-
-    from vocportal.feedback.operations import contact_for
 
     reader = csv.DictReader(lines)
     headers = {h.strip().lower(): h for h in (reader.fieldnames or []) if h}

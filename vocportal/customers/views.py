@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from vocportal.accounts.models import User
 from vocportal.audit import operations as audit_ops
+from vocportal.companies.models import Company
 from vocportal.customers import operations as ops
 from vocportal.customers import timeline as memory
 from vocportal.customers.forms import (
@@ -22,7 +23,7 @@ from vocportal.customers.forms import (
     parse_attributes,
     segment_arg,
 )
-from vocportal.customers.models import Company, Segment
+from vocportal.customers.models import Segment
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
 from vocportal.forms import ButtonForm, commit_and_go, field_values, submitted, valid_or_400

@@ -15,7 +15,8 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select
 
 from vocportal.accounts.models import Role, User
-from vocportal.customers.models import Company, Segment
+from vocportal.companies.models import Company
+from vocportal.customers.models import Segment
 from vocportal.demo import content, history
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem, FeedbackSource

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Select, bindparam, func, insert, or_, select
+from sqlalchemy import Select, bindparam, insert, select
 
 from vocportal.accounts.models import Role, User
 from vocportal.audit import operations as audit_ops
-from vocportal.customers import operations as customers
-from vocportal.customers.models import Company
+from vocportal.companies.operations import company_ids
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
+from vocportal.feedback import events
 from vocportal.feedback.models import FeedbackItem, FeedbackSource
 from vocportal.ideas.models import Idea
 from vocportal.queue import jobnames
@@ -136,7 +136,8 @@ def create_feedback_bulk(
     """Store many feedback items with a few statements (not a few per item); one result per
     item, in order. Bad items are reported and skipped; items already stored (same source
     and external id, also within the batch) come back with `created` False. Each dict takes
-    the keyword arguments of `create_feedback`."""
+    the keyword arguments of `create_feedback`. New items are announced once, together
+    (`events.feedback_received`)."""
     results = [BulkResult(index=i) for i in range(len(items))]
     good: list[tuple[int, dict]] = []
     for i, raw in enumerate(items):
@@ -160,7 +161,7 @@ def create_feedback_bulk(
             continue
         fresh[v["external_id"]] = (i, v)
     people = _people_for([v for _, v in fresh.values()])
-    companies = _companies_for([v["company"] for _, v in fresh.values() if v["company"]])
+    companies = company_ids([v["company"] for _, v in fresh.values() if v["company"]])
     for _, v in fresh.values():  # a person's first known company sticks to them
         person = people[v["email"]]
         if v["company"] and person["company_id"] is None:
@@ -210,30 +211,9 @@ def create_feedback_bulk(
     if rows:
         if embed:
             request_embedding()
-        from vocportal.webhooks import operations as webhooks
-        from vocportal.webhooks.models import WebhookEvent
-
-        if _anyone_listens(WebhookEvent.feedback_created):
-            for item in db.session.scalars(
-                select(FeedbackItem).where(
-                    FeedbackItem.id.in_([r.id for r in results if r.created])
-                )
-            ):
-                webhooks.emit(WebhookEvent.feedback_created, webhooks.feedback_payload(item))
+        events.feedback_received.send(source, item_ids=[r.id for r in results if r.created])
     db.session.flush()
     return results
-
-
-def _anyone_listens(event) -> bool:
-    """Whether an active webhook endpoint takes `event` (skips building 100k payloads)."""
-    from vocportal.webhooks.models import WebhookEndpoint
-
-    return any(
-        event.value in (endpoint.events or [])
-        for endpoint in db.session.scalars(
-            select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
-        )
-    )
 
 
 def _people_for(values: list[dict]) -> dict[str, dict]:
@@ -262,27 +242,6 @@ def _people_for(values: list[dict]) -> dict[str, dict]:
             select(User.email, User.id).where(User.email.in_([m["email"] for m in missing]))
         ):
             found[email] = {"id": user_id, "company_id": None}
-    return found
-
-
-def _companies_for(names: list[str]) -> dict[str, int]:
-    """lower-cased name -> company id, creating companies not seen before."""
-    wanted = {n.lower(): n for n in names}
-    # Python lower-cases every letter; SQLite's lower() only ASCII: match either way.
-    found = {
-        name.lower(): company_id
-        for name, company_id in db.session.execute(
-            select(Company.name, Company.id).where(
-                or_(
-                    func.lower(Company.name).in_(list(wanted)),
-                    Company.name.in_(list(wanted.values())),
-                )
-            )
-        )
-    }
-    for key, name in wanted.items():
-        if key not in found:
-            found[key] = customers.company_named(name).id
     return found
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from vocportal.accounts.models import RecoveryCode, User
 from vocportal.api.models import ApiToken
 from vocportal.audit.models import AuditEntry
-from vocportal.customers.models import Company
+from vocportal.companies.models import Company
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
 from vocportal.ideas.models import Comment, Follow, Idea, Vote

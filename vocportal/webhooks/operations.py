@@ -259,13 +259,9 @@ def feedback_payload(item: FeedbackItem) -> dict:
 # --- emitting and delivering -------------------------------------------------------------
 
 
-def emit(event: WebhookEvent, data: dict) -> list[WebhookDelivery]:
-    """Queue a delivery of `data` to every active endpoint subscribed to `event`.
-
-    Call it inside the operation's transaction: the rows are written now and the jobs are
-    handed to RQ only when that transaction commits (a rollback sends nothing).
-    """
-    targets = [
+def endpoints_for(event: WebhookEvent) -> list[WebhookEndpoint]:
+    """The active endpoints subscribed to `event`, oldest first (none: nothing to build)."""
+    return [
         e
         for e in db.session.scalars(
             select(WebhookEndpoint)
@@ -274,6 +270,15 @@ def emit(event: WebhookEvent, data: dict) -> list[WebhookDelivery]:
         )
         if event.value in (e.events or [])
     ]
+
+
+def emit(event: WebhookEvent, data: dict) -> list[WebhookDelivery]:
+    """Queue a delivery of `data` to every active endpoint subscribed to `event`.
+
+    Call it inside the operation's transaction: the rows are written now and the jobs are
+    handed to RQ only when that transaction commits (a rollback sends nothing).
+    """
+    targets = endpoints_for(event)
     deliveries = []
     now = utcnow()
     for endpoint in targets:

@@ -1,8 +1,14 @@
-"""Webhook deliveries for the ideas' domain events, queued in the caller's transaction."""
+"""Webhook deliveries for the ideas' and feedback's domain events, queued in the caller's
+transaction."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from vocportal.accounts.models import User
+from vocportal.extensions import db
+from vocportal.feedback import events as feedback_events
+from vocportal.feedback.models import FeedbackItem, FeedbackSource
 from vocportal.ideas import events
 from vocportal.ideas.models import Comment, Idea, StatusChange
 from vocportal.webhooks import operations as webhooks
@@ -25,7 +31,16 @@ def on_comment_added(idea: Idea, *, actor: User, comment: Comment, **_: object) 
     webhooks.emit(WebhookEvent.comment_created, webhooks.comment_payload(comment))
 
 
+def on_feedback_received(source: FeedbackSource, *, item_ids: list[int], **_: object) -> None:
+    # An import can bring 100,000 items: load them and build payloads only for a listener.
+    if not item_ids or not webhooks.endpoints_for(WebhookEvent.feedback_created):
+        return
+    for item in db.session.scalars(select(FeedbackItem).where(FeedbackItem.id.in_(item_ids))):
+        webhooks.emit(WebhookEvent.feedback_created, webhooks.feedback_payload(item))
+
+
 def connect() -> None:
     events.idea_created.connect(on_idea_created)
     events.status_changed.connect(on_status_changed)
     events.comment_added.connect(on_comment_added)
+    feedback_events.feedback_received.connect(on_feedback_received)
