@@ -23,6 +23,7 @@ starts its own warm-up at its first request. To warm before the first request, c
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -118,7 +119,19 @@ def start_warm_up(app: Flask) -> WarmUp:
             target=run_warm_up, args=(app, warm), name="similar-warm-up", daemon=True
         )
         warm.thread.start()
+        atexit.register(_finish_before_exit, warm.thread)
     return warm
+
+
+#: How long a process that is exiting waits for a warm-up still loading the model.
+EXIT_WAIT_SECONDS = 120
+
+
+def _finish_before_exit(thread: threading.Thread) -> None:
+    """Let a warm-up still inside the model's native code finish before the interpreter
+    ends: a daemon thread killed there aborts the whole process ("terminate called without
+    an active exception") instead of letting it exit cleanly."""
+    thread.join(EXIT_WAIT_SECONDS)
 
 
 def _start_on_request() -> None:
