@@ -57,13 +57,14 @@ def register_subscribers() -> None:
 
     Blinker keeps one connection per receiver, so building several apps connects once.
     """
+    from vocportal.api import subscribers as api
     from vocportal.embeddings import subscribers as embeddings
     from vocportal.moderation import subscribers as moderation
     from vocportal.notifications import subscribers as notifications
     from vocportal.triage import subscribers as triage
     from vocportal.webhooks import subscribers as webhooks
 
-    for feature in (moderation, notifications, webhooks, embeddings, triage):
+    for feature in (moderation, notifications, webhooks, embeddings, triage, api):
         feature.connect()
 
 

@@ -25,10 +25,9 @@ from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import delete, select
 
+from vocportal.accounts import events
 from vocportal.accounts.models import RecoveryCode, User
 from vocportal.accounts.operations import end_sessions
-from vocportal.audit import operations as audit_ops
-from vocportal.audit.models import AuditEntry
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.timeutil import utcnow
@@ -222,10 +221,10 @@ def disable(user: User) -> None:
     db.session.flush()
 
 
-def reset_by_admin(actor: User, user: User) -> AuditEntry:
+def reset_by_admin(actor: User, user: User) -> None:
     """An admin turns another person's MFA off (a lost phone and no recovery codes left):
     their sessions end, and they enrol again at their next staff page if it is required.
-    Return the audit entry that records it."""
+    `mfa_reset` is sent (the audit log records it)."""
     if not actor.is_admin:
         raise PermissionDenied()
     if user.id == actor.id:
@@ -234,10 +233,4 @@ def reset_by_admin(actor: User, user: User) -> AuditEntry:
         raise OperationError(f"{user.email} has no two-factor authentication to reset.")
     disable(user)
     end_sessions(user)
-    return audit_ops.record(
-        actor,
-        "user.mfa_reset",
-        target_type="user",
-        target_id=user.id,
-        summary=f"Two-factor authentication of {user.email} reset",
-    )
+    events.mfa_reset.send(user, actor=actor)

@@ -8,10 +8,9 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from vocportal.accounts import events
+from vocportal.accounts.events import CredentialChange
 from vocportal.accounts.models import Role, User, normalise_email
-from vocportal.api.models import TokenRevocation
-from vocportal.api.operations import revoke_tokens_of
-from vocportal.audit import operations as audit_ops
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.security import hash_password, password_problem, verify_password
@@ -236,20 +235,19 @@ def change_password(user: User, current: str, new: str) -> None:
     the person's API tokens."""
     if not verify_password(user.password_hash, current):
         raise OperationError("That is not your current password.", field="current_password")
-    set_password(user, new, reason=TokenRevocation.password_changed)
+    set_password(user, new, how=CredentialChange.changed)
 
 
-def set_password(
-    user: User, new: str, *, reason: TokenRevocation = TokenRevocation.password_reset
-) -> None:
-    """Set a new password (a reset, unless `reason` says otherwise): every session ends and
-    every API token is revoked, so nothing stolen with the old credentials outlives them."""
+def set_password(user: User, new: str, *, how: CredentialChange = CredentialChange.reset) -> None:
+    """Set a new password (a reset, unless `how` says otherwise): every session ends and
+    `credentials_changed` is sent (the API revokes every token), so nothing stolen with the
+    old credentials outlives them."""
     problem = password_problem(new, email=user.email, name=user.display_name)
     if problem:
         raise OperationError(problem, field="password")
     user.password_hash = hash_password(new)
     end_sessions(user)
-    revoke_tokens_of(user, reason)
+    events.credentials_changed.send(user, actor=user, how=how)
 
 
 def reset_password(user: User, new: str) -> None:
@@ -300,14 +298,7 @@ def set_role(actor: User, user: User, role: Role) -> None:
             raise OperationError("The portal needs at least one admin.", field="role")
     old, user.role = user.role, role
     db.session.flush()
-    audit_ops.record(
-        actor,
-        "user.role_changed",
-        target_type="user",
-        target_id=user.id,
-        summary=f"Role of {user.email} from {old.value} to {role.value}",
-        details={"from": old.value, "to": role.value},
-    )
+    events.role_changed.send(user, actor=actor, old=old, new=role)
 
 
 def set_blocked(actor: User, user: User, blocked: bool) -> None:
@@ -320,10 +311,4 @@ def set_blocked(actor: User, user: User, blocked: bool) -> None:
     if blocked:
         end_sessions(user)
     db.session.flush()
-    audit_ops.record(
-        actor,
-        "user.blocked" if blocked else "user.unblocked",
-        target_type="user",
-        target_id=user.id,
-        summary=f"{user.email} {'blocked' if blocked else 'unblocked'}",
-    )
+    events.block_changed.send(user, actor=actor, blocked=blocked)

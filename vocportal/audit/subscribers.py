@@ -1,8 +1,10 @@
-"""Staff actions on ideas, written to the audit log from the ideas' domain events."""
+"""Staff actions on ideas and admin actions on accounts, written to the audit log from
+the ideas' and the accounts' domain events."""
 
 from __future__ import annotations
 
-from vocportal.accounts.models import User
+from vocportal.accounts import events as account_events
+from vocportal.accounts.models import Role, User
 from vocportal.audit import operations as audit_ops
 from vocportal.ideas import events
 from vocportal.ideas.models import Comment, Idea, MergeRecord, StatusChange
@@ -61,9 +63,32 @@ def _hidden(actor: User, kind: str, target_id: int, name: str, hidden: bool, det
     )
 
 
+def on_role_changed(user: User, *, actor: User, old: Role, new: Role, **_: object) -> None:
+    summary = f"Role of {user.email} from {old.value} to {new.value}"
+    _about(user, actor, "user.role_changed", summary, {"from": old.value, "to": new.value})
+
+
+def on_block_changed(user: User, *, actor: User, blocked: bool, **_: object) -> None:
+    verb = "blocked" if blocked else "unblocked"
+    _about(user, actor, f"user.{verb}", f"{user.email} {verb}")
+
+
+def on_mfa_reset(user: User, *, actor: User, **_: object) -> None:
+    _about(user, actor, "user.mfa_reset", f"Two-factor authentication of {user.email} reset")
+
+
+def _about(user: User, actor: User, action: str, summary: str, details=None) -> None:
+    audit_ops.record(
+        actor, action, target_type="user", target_id=user.id, summary=summary, details=details
+    )
+
+
 def connect() -> None:
     events.status_changed.connect(on_status_changed)
     events.idea_merged.connect(on_idea_merged)
     events.idea_unmerged.connect(on_idea_unmerged)
     events.idea_hidden.connect(on_idea_hidden)
     events.comment_hidden.connect(on_comment_hidden)
+    account_events.role_changed.connect(on_role_changed)
+    account_events.block_changed.connect(on_block_changed)
+    account_events.mfa_reset.connect(on_mfa_reset)
