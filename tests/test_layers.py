@@ -43,3 +43,18 @@ def test_every_web_module_is_held_to_never_importing_jobs():
         "(or, for a command that runs jobs here, to WORKER_SIDE)"
     )
     assert not listed & WORKER_SIDE
+
+
+def test_every_feature_package_has_a_place_in_the_layers():
+    """A new feature package must be placed in the feature-layers contract, or nothing
+    stops it from importing (and being imported by) any other."""
+    config = configparser.ConfigParser()
+    config.read(PROJECT_ROOT / ".importlinter")
+    layers = config["importlinter:contract:feature-layers"]["layers"]
+    placed = {name.strip() for line in layers.split("\n") for name in line.split("|")}
+    packages = {
+        f"vocportal.{m.name}"
+        for m in pkgutil.iter_modules([str(PROJECT_ROOT / "vocportal")])
+        if m.ispkg and m.name not in {"data", "_resources"}
+    }
+    assert sorted(packages - placed) == []
