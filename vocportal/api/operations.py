@@ -69,15 +69,20 @@ def create_token(user: User, name: str, scope: str) -> tuple[ApiToken, str]:
     )
     db.session.add(token)
     db.session.flush()
+    _audit(user, token, "created", f"({token.scopes}) created", scopes=token.scopes)
+    return token, secret
+
+
+def _audit(actor: User, token: ApiToken, what: str, summary: str, **details) -> None:
+    """Record a token's creation or revocation in the audit log (never its secret)."""
     audit_ops.record(
-        user,
-        "api_token.created",
+        actor,
+        f"api_token.{what}",
         target_type="api_token",
         target_id=token.id,
-        summary=f"API token {token.prefix}… ({token.scopes}) created",
-        details={"name": token.name, "scopes": token.scopes},
+        summary=f"API token {token.prefix}… {summary}",
+        details={"name": token.name, **details},
     )
-    return token, secret
 
 
 def tokens_of(user: User) -> list[ApiToken]:
@@ -106,14 +111,7 @@ def revoke_token(actor: User, token: ApiToken) -> None:
         token.revoked_at = utcnow()
         token.revoked_reason = TokenRevocation.owner
         db.session.flush()
-        audit_ops.record(
-            actor,
-            "api_token.revoked",
-            target_type="api_token",
-            target_id=token.id,
-            summary=f"API token {token.prefix}… revoked",
-            details={"name": token.name},
-        )
+        _audit(actor, token, "revoked", "revoked")
 
 
 def revoke_tokens_of(user: User, reason: TokenRevocation) -> int:

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import FloatField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from vocportal.customers import operations
 from vocportal.customers.models import Segment
 from vocportal.extensions import db
 from vocportal.web import int_arg
@@ -22,6 +23,12 @@ def segment_arg() -> Segment | None:
     if not value:
         return None
     return db.session.get(Segment, value) or abort(404)
+
+
+def segment_filter(segment: Segment | None) -> dict:
+    """What a page with the segment filter renders it from: every segment, and the chosen
+    one (templates/customers/_segment_filter.html)."""
+    return {"segments": operations.segments(), "segment": segment}
 
 
 def format_attributes(attributes: dict | None) -> str:

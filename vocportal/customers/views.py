@@ -22,6 +22,7 @@ from vocportal.customers.forms import (
     format_attributes,
     parse_attributes,
     segment_arg,
+    segment_filter,
 )
 from vocportal.customers.models import Segment
 from vocportal.extensions import db
@@ -170,9 +171,8 @@ def demand():
     return render_template(
         "customers/demand.html",
         page=page,
-        segments=ops.segments(),
-        segment=segment,
         weighted=weighted,
+        **segment_filter(segment),
     )
 
 

@@ -13,6 +13,7 @@ from vocportal.errors import PermissionDenied
 from vocportal.extensions import db
 from vocportal.ideas import events
 from vocportal.ideas.models import Comment, Idea
+from vocportal.ideas.operations import set_hidden
 from vocportal.ideas.support import follow
 from vocportal.markdown import render_markdown
 from vocportal.spamtraps import SpamSignals
@@ -68,11 +69,8 @@ def edit_comment(actor: User, comment: Comment, body: str) -> None:
 
 
 def set_comment_hidden(actor: User, comment: Comment, hidden: bool) -> None:
-    if not actor.is_staff:
-        raise PermissionDenied()
-    if (comment.hidden_at is not None) == hidden:
+    if not set_hidden(actor, comment, hidden):
         return
-    comment.hidden_at = utcnow() if hidden else None
     if comment.moderation is None:  # held and rejected comments are not counted
         db.session.execute(
             update(Idea)

@@ -243,12 +243,19 @@ def withdraw_idea(actor: User, idea: Idea) -> None:
     db.session.flush()
 
 
-def set_idea_hidden(actor: User, idea: Idea, hidden: bool) -> None:
+def set_hidden(actor: User, row: Idea | Comment, hidden: bool) -> bool:
+    """Staff hide an idea or a comment, or show it again; False when nothing changed."""
     if not actor.is_staff:
         raise PermissionDenied()
-    if (idea.hidden_at is not None) == hidden:
+    if (row.hidden_at is not None) == hidden:
+        return False
+    row.hidden_at = utcnow() if hidden else None
+    return True
+
+
+def set_idea_hidden(actor: User, idea: Idea, hidden: bool) -> None:
+    if not set_hidden(actor, idea, hidden):
         return
-    idea.hidden_at = utcnow() if hidden else None
     db.session.flush()
     events.idea_hidden.send(idea, actor=actor, hidden=hidden)
 

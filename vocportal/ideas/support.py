@@ -60,15 +60,23 @@ def vote(user: User, idea: Idea) -> bool:
     ).scalar()
     if inserted is None:
         return False
-    # The counter moves in the same transaction as the row, by an atomic UPDATE.
+    _count_vote(idea, +1, now)
+    follow(user, idea)
+    return True
+
+
+def _count_vote(idea: Idea, sign: int, voted_at: datetime) -> None:
+    """Add (sign +1) or take back (-1) one vote cast at `voted_at` in the idea's counter and
+    trending score: an atomic UPDATE in the same transaction as the vote row."""
     db.session.execute(
         update(Idea)
         .where(Idea.id == idea.id)
-        .values(vote_count=Idea.vote_count + 1, trend_score=Idea.trend_score + trend_weight(now))
+        .values(
+            vote_count=Idea.vote_count + sign,
+            trend_score=Idea.trend_score + sign * trend_weight(voted_at),
+        )
     )
-    follow(user, idea)
     db.session.refresh(idea, ["vote_count", "trend_score"])
-    return True
 
 
 def unvote(user: User, idea: Idea) -> bool:
@@ -80,15 +88,7 @@ def unvote(user: User, idea: Idea) -> bool:
     ).scalar()
     if voted_at is None:
         return False
-    db.session.execute(
-        update(Idea)
-        .where(Idea.id == idea.id)
-        .values(
-            vote_count=Idea.vote_count - 1,
-            trend_score=Idea.trend_score - trend_weight(voted_at),
-        )
-    )
-    db.session.refresh(idea, ["vote_count", "trend_score"])
+    _count_vote(idea, -1, voted_at)
     return True
 
 

@@ -42,8 +42,7 @@ def _flash_errors(form: FlaskForm) -> None:
 @bp.get("/")
 @staff_required
 def index():
-    from vocportal.customers import operations as customers
-    from vocportal.customers.forms import segment_arg
+    from vocportal.customers.forms import segment_arg, segment_filter
 
     sort = request.args.get("sort", demand.DEFAULT_SORT)
     if sort not in demand.SORTS:
@@ -61,8 +60,7 @@ def index():
     return render_template(
         "themes/index.html",
         rows=rows,
-        segments=customers.segments(),
-        segment=segment,
+        **segment_filter(segment),
         sort=sort,
         sort_labels=SORT_LABELS,
         alerts=alerts.open_alerts([t.id for t in themes]),
