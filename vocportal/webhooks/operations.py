@@ -47,6 +47,7 @@ from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
 from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Comment, Idea, StatusChange
+from vocportal.queue import jobnames
 from vocportal.queue import operations as queue
 from vocportal.timeutil import utcnow
 from vocportal.webhooks import net
@@ -299,7 +300,7 @@ def emit(event: WebhookEvent, data: dict) -> list[WebhookDelivery]:
         for delivery in deliveries:
             queue.defer(
                 "webhook delivery",
-                "jobs.webhooks.deliver",
+                jobnames.DELIVER_WEBHOOK,
                 delivery.id,
                 queue="default",
                 attempts=attempts,
