@@ -31,21 +31,26 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
+@pytest.fixture
+def listened_idea(app, receiver, make_endpoint, make_idea, make_user, add_supporters):  # noqa: F811
+    """An idea with three supporters, a webhook endpoint for status changes, and a staff
+    member: (idea, supporter ids, staff); what creating the idea queued has run."""
+    make_endpoint(receiver.url(), [WebhookEvent.status_changed.value])
+    idea = make_idea()
+    supporters = add_supporters(idea, 3)
+    staff = make_user(role="staff")
+    db.session.commit()
+    run_worker(app, "default")
+    receiver.requests.clear()
+    return idea, supporters, staff
+
+
 def test_a_rolled_back_status_change_leaves_no_event_delivery_or_job(
     app,
     receiver,  # noqa: F811
-    make_endpoint,  # noqa: F811
-    make_idea,
-    make_user,
-    add_supporters,  # noqa: F811
+    listened_idea,
 ):
-    make_endpoint(receiver.url(), [WebhookEvent.status_changed.value])
-    idea = make_idea()
-    add_supporters(idea, 3)
-    staff = make_user(role="staff")
-    db.session.commit()
-    run_worker(app, "default")  # what creating the idea queued is out of the way
-    receiver.requests.clear()
+    idea, _, staff = listened_idea
     before = (count(NotificationEvent), count(WebhookDelivery), count(JobRecord))
 
     ideas.change_status(staff, idea, IdeaStatus.planned, "On the plan for May.")
@@ -65,17 +70,9 @@ def test_a_rolled_back_status_change_leaves_no_event_delivery_or_job(
 def test_the_same_status_change_committed_reaches_supporters_and_the_webhook(
     app,
     receiver,  # noqa: F811
-    make_endpoint,  # noqa: F811
-    make_idea,
-    make_user,
-    add_supporters,  # noqa: F811
+    listened_idea,
 ):
-    make_endpoint(receiver.url(), [WebhookEvent.status_changed.value])
-    idea = make_idea()
-    supporters = add_supporters(idea, 3)
-    staff = make_user(role="staff")
-    db.session.commit()
-
+    idea, supporters, staff = listened_idea
     ideas.change_status(staff, idea, IdeaStatus.planned, "On the plan for May.")
     db.session.commit()
     run_worker(app, "default")
