@@ -34,12 +34,13 @@ def demo():
 def test_every_theme_is_named_with_a_short_noun_phrase(demo):
     texts, vectors = demo
     result = fit_topics(texts, vectors)
-    assert len(result.topics) >= 20
+    # How many themes, and how well they match the needs: tests/test_theme_granularity.py.
+    assert len(result.topics) >= 2
     names = [t.label for t in result.topics]
     bad = [n for n in names if not is_noun_phrase(n)]
     assert not bad, bad
     assert len(set(n.lower() for n in names)) == len(names)
-    assert all(n[0].isupper() for n in names)
+    assert not any(n[0].islower() for n in names)  # capitalised, or '2FA and SSO'
     # Keywords stay, as secondary detail.
     assert all(len(t.top_words) >= 3 for t in result.topics)
 

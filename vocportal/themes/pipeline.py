@@ -69,15 +69,24 @@ Embed = Callable[[list[str]], np.ndarray]
 
 
 class _ReportingUMAP:
-    """A UMAP model that reports progress when BERTopic calls it."""
+    """A UMAP model that reports progress when BERTopic calls it.
 
-    def __init__(self, umap_model, progress: Progress):
+    With ``second`` (another UMAP, another seed) and ``cluster_model``, it also lays the
+    same vectors out a second time for the clusterer to measure how much the choice of
+    granularity depends on the layout (:attr:`StableCut.other_layouts`).
+    """
+
+    def __init__(self, umap_model, progress: Progress, second=None, cluster_model=None):
         self.umap_model = umap_model
         self.progress = progress
+        self.second = second
+        self.cluster_model = cluster_model
 
     def fit_transform(self, X, y=None):
         self.progress(0.05, "Reducing dimensions")
         reduced = self.umap_model.fit_transform(X)
+        if self.second is not None and self.cluster_model is not None:
+            self.cluster_model.other_layouts = [self.second.fit_transform(X)]
         self.progress(0.4, "Reduced dimensions")
         return reduced
 
@@ -131,7 +140,9 @@ def build_topic_model(
     vectorizer = CountVectorizer(stop_words="english", ngram_range=(1, 2), min_df=1)
     return BERTopic(
         embedding_model=None,
-        umap_model=_ReportingUMAP(make_umap(p, seed), progress),
+        umap_model=_ReportingUMAP(
+            make_umap(p, seed), progress, make_umap(p, seed + 1), cluster_model
+        ),
         hdbscan_model=cluster_model,
         vectorizer_model=vectorizer,
         ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
