@@ -20,6 +20,9 @@ What it does:
    counts the share of themes whose name is nearest to the theme's majority label; the same
    for the old comma-separated keyword labels (`name_match_keywords`) as a baseline;
 5. `--per-label N...`: the same on subsamples with at most N texts per label (seed fixed);
+   `--perturb SD` also refits every run on its vectors plus Gaussian noise of SD per
+   dimension (re-normalised) and reports the theme count's ratio and the ARI to the
+   unperturbed fit (1e-6 is about the gap between the ONNX and torch backends);
 6. `--stability`: fits on a random 10/11 of the corpus, then on all of it (another seed,
    given the first fit's themes as `refit()` gives them), maps the second fit onto the
    first as `refit()` does (`map_onto_themes`), and reports
@@ -215,6 +218,25 @@ def stability(texts, labels, vectors, seed: int) -> dict:
     }
 
 
+def perturbed(texts, labels, vectors, sd: float, seed: int, first) -> dict:
+    """The same fit on the vectors plus Gaussian noise of `sd` per dimension, re-normalised:
+    how far a tiny change in the vectors (another runtime, another library) moves the
+    themes. ``first`` is the unperturbed fit's result."""
+    from sklearn.metrics import adjusted_rand_score
+
+    noisy = vectors + np.random.default_rng(seed).normal(0.0, sd, vectors.shape)
+    noisy = (noisy / np.linalg.norm(noisy, axis=1, keepdims=True)).astype(np.float32)
+    out, result = evaluate(texts, labels, noisy, seed)
+    return {
+        "noise_sd": sd,
+        **{k: out[k] for k in ("nmi", "ari", "n_themes", "fit_seconds", "min_cluster_size")},
+        "themes_ratio_to_unperturbed": round(out["n_themes"] / max(len(first.topics), 1), 3),
+        "ari_to_unperturbed": round(
+            float(adjusted_rand_score(first.assignments, result.assignments)), 4
+        ),
+    }
+
+
 # --------------------------------------------------------------------------------------
 # A larger corpus from a small one
 
@@ -321,6 +343,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embeddings-cache", help=".npy file to reuse embeddings between runs")
     parser.add_argument("--no-main", action="store_true", help="skip the run on all texts")
     parser.add_argument("--themes", action="store_true", help="print the per-theme list")
+    parser.add_argument(
+        "--perturb", type=float, help="also fit every run on vectors + Gaussian noise of this sd"
+    )
     args = parser.parse_args(argv)
 
     path = args.data or banking77_train()
@@ -356,6 +381,11 @@ def main(argv: list[str] | None = None) -> int:
         out["name_match"] = name_match(table, sub_labels, "name")
         out["name_match_keywords"] = name_match(table, sub_labels, "keywords")
         log(f"{out['n_items']} items: " + json.dumps({k: out[k] for k in list(out)[:8]}))
+        if args.perturb:
+            out["perturbed"] = perturbed(
+                sub_texts, sub_labels, sub_vectors, args.perturb, args.seed, result
+            )
+            log(f"{out['n_items']} items, perturbed: " + json.dumps(out["perturbed"]))
         return {**out, "themes": table}
 
     if not args.no_main:

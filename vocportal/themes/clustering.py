@@ -11,20 +11,28 @@ only short-lived crumbs.
 
 That score is noisy: it is normalised by the densest point of each cut's condensed tree,
 an extreme value, so two sets of vectors 1e-7 apart (ONNX vs torch) gave 3.77 at size 6
-and 4.45 at size 3 on the demo corpus, and the arg-max swung from 18 to 33 themes. So the
-score is also measured on the reduced points jittered, each by about its own core
-distance (the distance to its ``min_samples``-th neighbour: mutual reachability already
-blurs every point over that radius, so HDBSCAN cannot resolve finer detail and a move
-within it should change nothing real). Over :data:`JITTER_RUNS` jitters, each cut gets a
-mean score and a spread. The chosen cut is the **finest whose mean is not significantly
-below the best mean**: within :data:`SIGNIFICANCE` standard deviations of the
-difference. Finer, because a merge is the error a person cannot see (a need voiced by
-eight customers vanishes into a bigger theme), while two themes that should be one show
-side by side. Both the tolerance and the jitter come from the data (the spread, the core
-distances); nothing depends on ``n`` except the top of the grid, and nothing on the
-number of labels.
+and 4.45 at size 3 on the demo corpus, and the arg-max swung from 18 to 33 themes. Most
+of that swing is UMAP's: the two sets of vectors are laid out differently. So each cut's
+score is measured several times: on the layout BERTopic uses and on a second layout of
+the same vectors (another UMAP seed, made by the reducer in
+:mod:`vocportal.themes.pipeline`), each jittered :data:`JITTER_RUNS` times, every point by
+about its own core distance (to its ``min_samples``-th neighbour: mutual reachability
+already blurs every point over that radius, so a move within it should change nothing
+real). Each cut gets a mean score and its standard error. The chosen cut (on the first
+layout) is the **finest whose mean is not significantly below the best mean**: within
+:data:`SIGNIFICANCE` standard errors of the difference. Finer, because a merge is the
+error a person cannot see (a need voiced by eight customers vanishes into a bigger
+theme), while two themes that should be one show side by side. The tolerance and the
+jitter come from the data (the spread over layouts and jitters, the core distances);
+nothing depends on ``n`` except the top of the grid, and nothing on the number of labels.
+The price is a second UMAP run and six more trees (one per jitter).
 
-Rejected: silhouette in the reduced space (UMAP with ``min_dist=0`` packs points into
+Rejected: the arg-max of the mean over the same runs (still 18 demo themes on one
+layout: at size 6 the mean is 0.1 above size 3, well inside the spread); jitters of one
+layout alone (they keep each layout's own preference: 18 vs 33 again); normalising by a
+robust density (a quantile of the points' lambdas, or the median cluster's peak) instead
+of the maximum (then every corpus gets the finest cut: 569 themes for 77 intents);
+silhouette in the reduced space (UMAP with ``min_dist=0`` packs points into
 tight crumbs, and silhouette rewards crumbs: 330 themes for 77 intents on BANKING77
 train); DBCV (swung between far too coarse and far too fine); the un-normalised
 stability (in density units it falls steadily with ``min_cluster_size`` on every corpus
