@@ -8,13 +8,24 @@ address no To header can carry.
 
 from __future__ import annotations
 
+from binascii import b2a_qp
+from email.header import Header
 from urllib.parse import urlsplit
 
 from flask import current_app
+from markupsafe import escape
 
 from vocportal.accounts.models import User
-from vocportal.mail import absolute_links, build_message, email_markdown, render_email
-from vocportal.notifications.models import EventKind, Notification
+from vocportal.mail import (
+    MessageBuildError,
+    _address,
+    _header,
+    absolute_links,
+    build_message,
+    email_markdown,
+    render_email,
+)
+from vocportal.notifications.models import EventKind, Notification, NotificationEvent
 from vocportal.notifications.preferences import unsubscribe_token
 
 #: The button of an event's email, by what happened.
@@ -25,41 +36,109 @@ _BUTTON = {
 }
 
 
-def event_email(notification: Notification):
-    """The email telling one person about one event."""
-    event, user = notification.event, notification.user
-    portal = current_app.config["PORTAL_NAME"]
-    subject = f"[{portal}] {event.title}"
-    links = _footer_links(user, event.idea_id)
-    text, html = render_email(
-        "event",
-        subject=subject,
-        preview=event.title,
-        name=user.display_name,
-        title=event.title,
-        text=absolute_links(event.text),
-        text_html=email_markdown(event.text) if event.text else None,
-        url=f"{_base_url()}{event.link}",
-        button_label=_BUTTON.get(event.kind, "See it"),
-        unsubscribe_label=(
-            "Unsubscribe from this idea with one click"
-            if event.idea_id
-            else "Stop all notification emails with one click"
-        ),
-        reason=(
-            "You get this because you asked for this idea (posted, voted, commented or sent "
-            "us feedback about it) or follow it."
-            if event.idea_id
-            else f"You get this as a member of the {portal} team."
-        ),
-        **links,
-    )
-    return build_message(
-        user.email,
-        subject,
-        text,
-        headers=_list_headers(links["unsubscribe_url"], notification_ids=[notification.id]),
-        html=html,
+class EventEmails:
+    """One event's emails, written out for SMTP: the templates are rendered once per event
+    (and kind of reader: with or without an account) with stand-ins for the reader's name
+    and unsubscribe link, which `write` fills in per person before quoted-printable encoding
+    both parts. A fan-out writes thousands; rendering and the email package's generator per
+    person cost more than the SMTP exchange."""
+
+    def __init__(self, event: NotificationEvent):
+        self.event = event
+        portal = current_app.config["PORTAL_NAME"]
+        self.subject = f"[{portal}] {event.title}"
+        self._head = _header_lines(
+            {"From": current_app.config["MAIL_FROM"], "Subject": self.subject}
+        )
+        self._bodies: dict[bool, tuple[str, str]] = {}
+
+    def _rendered(self, has_account: bool) -> tuple[str, str]:
+        if has_account not in self._bodies:
+            event, portal = self.event, current_app.config["PORTAL_NAME"]
+            self._bodies[has_account] = render_email(
+                "event",
+                subject=self.subject,
+                preview=event.title,
+                name=_NAME,
+                title=event.title,
+                text=absolute_links(event.text),
+                text_html=email_markdown(event.text) if event.text else None,
+                url=f"{_base_url()}{event.link}",
+                button_label=_BUTTON.get(event.kind, "See it"),
+                unsubscribe_label=(
+                    "Unsubscribe from this idea with one click"
+                    if event.idea_id
+                    else "Stop all notification emails with one click"
+                ),
+                reason=(
+                    "You get this because you asked for this idea (posted, voted, commented or "
+                    "sent us feedback about it) or follow it."
+                    if event.idea_id
+                    else f"You get this as a member of the {portal} team."
+                ),
+                activity_url=f"{_base_url()}/me/activity" if has_account else None,
+                unsubscribe_url=_UNSUBSCRIBE,
+                preferences_url=f"{_base_url()}/notifications/settings",
+            )
+        return self._bodies[has_account]
+
+    def write(self, notification_id: int, user: User) -> tuple[str, bytes]:
+        """(recipient, the message as bytes with CRLF line ends) for one person's row.
+
+        Raises MessageBuildError for an address no To header can carry or text that is not
+        valid Unicode."""
+        to = _address(user.email)
+        text, html = self._rendered(bool(user.password_hash))
+        unsubscribe = unsubscribe_url(user.id, self.event.idea_id)
+        name = user.display_name
+        text = text.replace(_NAME, name).replace(_UNSUBSCRIBE, unsubscribe)
+        html = html.replace(_NAME, escape(name)).replace(_UNSUBSCRIBE, escape(unsubscribe))
+        # Never inside a part: every "=" in a quoted-printable body is written =3D.
+        boundary = f"===============vocportal{self.event.id}n{notification_id}=="
+        head = _header_lines(
+            {"To": to, **_list_headers(unsubscribe, notification_ids=[notification_id])}
+        )
+        try:
+            parts = [_qp_part("plain", text, boundary), _qp_part("html", html, boundary)]
+        except UnicodeEncodeError as error:  # a lone surrogate in a name or the text
+            raise MessageBuildError(f"{type(error).__name__}: {error}") from error
+        return to, b"".join(
+            [
+                f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n'
+                "MIME-Version: 1.0\r\n".encode(),
+                self._head,
+                head,
+                b"\r\n",
+                *parts,
+                f"--{boundary}--\r\n".encode(),
+            ]
+        )
+
+
+#: Stand-ins for the per-person parts of a rendered event email (NUL: never in stored text).
+_NAME, _UNSUBSCRIBE = "\x00name\x00", "\x00unsubscribe\x00"
+
+
+def _header_lines(headers: dict[str, str]) -> bytes:
+    """Header lines as `build_message` writes them: one line each, RFC 2047 when not ASCII."""
+    lines = []
+    for key, value in headers.items():
+        value = _header(value)
+        if isinstance(value, Header):
+            value = value.encode(linesep="\r\n")
+        lines.append(f"{key}: {value}\r\n")
+    return "".join(lines).encode("ascii")
+
+
+def _qp_part(subtype: str, body: str, boundary: str) -> bytes:
+    """One quoted-printable UTF-8 part of a multipart message, with its boundary line."""
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    encoded = b2a_qp(body.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
+    return (
+        f'--{boundary}\r\nContent-Type: text/{subtype}; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode()
+        + encoded
+        + b"\r\n"  # the line break before the next boundary belongs to the boundary
     )
 
 

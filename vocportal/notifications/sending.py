@@ -1,14 +1,16 @@
 """The worker side, sending: email jobs for one event's people, and the daily digest.
 
 A send job claims rows with a conditional UPDATE (pending -> sending), sends each over one
-SMTP connection and marks it sent in its own commit. A message that cannot be built (an
-address no To header can carry) is marked failed with the reason, and the job goes on with
-the rest. Like `delivery`, this module commits (claims and outcomes, one by one); it runs
-only in jobs (`jobs/notify.py`), never in a request.
+SMTP connection and marks them sent MARK_SENT_EVERY at a time, in one commit. A message
+that cannot be built (an address no To header can carry) is marked failed with the reason,
+and the job goes on with the rest. Like `delivery`, this module commits (claims and
+outcomes); it runs only in jobs (`jobs/notify.py`), never in a request.
 
-The only window for a repeat is a worker dying between the SMTP server's "250 OK" and the
-commit that marks the row sent (a few milliseconds); the repeat carries the same
-Message-ID (see `emails`), which mail systems use to drop duplicates.
+The only window for a repeat is a worker dying after the SMTP server's "250 OK" for an
+email and before the commit that marks it sent: at most MARK_SENT_EVERY emails per send
+job running at that moment (their claims go stale and the sweeper re-drives them). A
+repeat carries the same Message-ID (see `emails`), which mail systems use to drop
+duplicates.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from sqlalchemy.orm import selectinload
 
 from vocportal.accounts.models import EmailPref
 from vocportal.extensions import db
-from vocportal.ideas.models import Follow
+from vocportal.ideas.models import Comment, Follow, Idea
 from vocportal.mail import MessageBuildError, smtp_connection
-from vocportal.notifications.emails import digest_email, event_email
+from vocportal.notifications.emails import EventEmails, digest_email
 from vocportal.notifications.models import Channel, DeliveryState, Notification, NotificationEvent
 from vocportal.notifications.preferences import muted_on
 from vocportal.notifications.visibility import CONCEALED, can_read
@@ -36,6 +38,9 @@ log = logging.getLogger("vocportal.notifications")
 
 #: Emails a send job claims at a time.
 SEND_BATCH = 50
+#: Emails marked sent per commit. Each commit is a database round trip per email otherwise;
+#: the price is the repeat window: a worker killed mid-batch re-sends up to this many.
+MARK_SENT_EVERY = 10
 #: One send job per this many emails, up to MAX_SEND_JOBS, so several workers share them.
 EMAILS_PER_SEND_JOB = 500
 MAX_SEND_JOBS = 8
@@ -135,37 +140,65 @@ def send_emails(event_id: int, shard: int = 0, shards: int = 1, progress=None) -
     sent = given_up = 0
     failed: list[int] = []  # not claimed again in this run; the job's retry takes them
     last_error = ""
+    emails = EventEmails(event)
     with smtp_connection() as smtp:
         while ids := _claim(and_(where, Notification.id.not_in(failed)), SEND_BATCH):
             # Every message is built before the first commit below expires the rows.
             batch, unbuildable = [], []
             concealed = []
+            subject = _subject_of(event)  # held until the batch is checked (see _subject_of)
             for n in _load(ids):
                 if not _opted_out(n) and not can_read(n.user, n.event):
                     concealed.append(n.id)
                     continue
                 try:  # no message (None) for a person who opted out since it was queued
-                    batch.append((n.id, n.attempts, None if _opted_out(n) else event_email(n)))
+                    message = None if _opted_out(n) else emails.write(n.id, n.user)
+                    batch.append((n.id, n.attempts, message))
                 except MessageBuildError as error:
                     unbuildable.append((n.id, str(error)))
+            del subject
             if concealed:
                 _mark(concealed, DeliveryState.skipped, CONCEALED)
             for notification_id, reason in unbuildable:
                 _give_up(notification_id, f"message cannot be built: {reason}")
                 given_up += 1
-            for notification_id, attempts, message in batch:
-                ok, error = _deliver(smtp, notification_id, attempts, message)
-                if ok is None:
-                    given_up += 1
-                elif ok:
-                    sent += 1
-                else:
-                    failed.append(notification_id)
-                    last_error = error
+            done: list[int] = []  # accepted by the server, not yet marked sent
+            try:
+                for notification_id, attempts, message in batch:
+                    ok, error = _deliver(smtp, notification_id, attempts, message)
+                    if ok is None:
+                        given_up += 1
+                    elif ok:
+                        sent += 1
+                        if message is not None:  # a skipped one is marked already
+                            done.append(notification_id)
+                        if len(done) >= MARK_SENT_EVERY:
+                            _mark_sent(done)
+                    else:
+                        failed.append(notification_id)
+                        last_error = error
+            finally:
+                _mark_sent(done)
             progress(0.0, f"{sent} sent, {len(failed)} failed, {given_up} cannot be sent")
     if failed:
         raise RuntimeError(f"{len(failed)} emails failed, last error: {last_error}")
     return sent
+
+
+def _mark_sent(done: list[int]) -> None:
+    """Mark the emails the server accepted sent, in one commit, and forget them."""
+    if done:
+        _mark(done, DeliveryState.sent)
+        done.clear()
+
+
+def _subject_of(event: NotificationEvent) -> object:
+    """The event's comment or idea, loaded for `can_read`. Held by the caller while a batch
+    is checked: the session keeps objects only while something refers to them, so `can_read`
+    would otherwise load it again for every person."""
+    if event.comment_id is not None:
+        return db.session.get(Comment, event.comment_id)
+    return db.session.get(Idea, event.idea_id) if event.idea_id is not None else None
 
 
 def _load(ids: list[int]) -> list[Notification]:
@@ -199,15 +232,17 @@ def _give_up(notification_id: int, reason: str) -> None:
 
 
 def _deliver(smtp, notification_id: int, attempts: int, message) -> tuple[bool | None, str]:
-    """Send one claimed row's message (None: its person opted out since; skip it).
+    """Send one claimed row's message, (recipient, bytes) from `EventEmails.write` (None:
+    its person opted out since; mark it skipped).
 
-    Returns (True, "") when sent or skipped, (False, error) when it may go on a retry, and
-    (None, error) when it never can (the message cannot be written out)."""
+    Returns (True, "") when sent or skipped (the caller marks sent ones), (False, error) when
+    it may go on a retry, and (None, error) when it never can (the message cannot be
+    written out)."""
     if message is None:
         _mark([notification_id], DeliveryState.skipped)
         return True, ""
     try:
-        smtp.send(message)
+        smtp.send_bytes(*message)
     except (ValueError, MessageError) as error:  # writing the message out, not the server
         text = f"message cannot be sent: {type(error).__name__}: {error}"
         _give_up(notification_id, text)
@@ -218,7 +253,6 @@ def _deliver(smtp, notification_id: int, attempts: int, message) -> tuple[bool |
         _mark([notification_id], state, text)
         log.warning("email for notification %s failed: %s", notification_id, text)
         return False, text
-    _mark([notification_id], DeliveryState.sent)
     return True, ""
 
 
