@@ -146,6 +146,24 @@ def test_web_process_warms_model_and_index_from_its_first_request(app, corpus):
     assert os.waitstatus_to_exitcode(status) == 0
 
 
+@pytest.mark.slow
+def test_preload_loads_model_and_index_and_keeps_no_connection_for_the_workers(
+    app, corpus, monkeypatch
+):
+    made, _ = corpus
+    monkeypatch.setenv("VOCPORTAL_TORCH_THREADS", "2")
+    with pytest.raises(RuntimeError, match="VOCPORTAL_TORCH_THREADS=1"):
+        warm.preload(app)  # an encoder thread pool would not survive the fork
+    monkeypatch.setenv("VOCPORTAL_TORCH_THREADS", "1")
+    warm.preload(app)
+    assert len(app.extensions["vocportal_idea_index"]["index"].index) == len(made)
+    assert db.engine.pool.checkedin() == 0  # no pooled socket is inherited by a worker
+    # Nothing started here: each forked worker runs its own warm-up, which finds both loaded.
+    assert warm.state(app) is None
+    found = similar_ideas(None, text=f"{made[0].title} please")
+    assert made[0].id in [s.idea.id for s in found]
+
+
 def test_tests_and_cli_apps_do_not_warm_up(app, client):
     assert app.config["SIMILAR_WARM_AT_START"] is False
     assert app.config["SIMILAR_WAIT_FOR_MODEL"] is True
