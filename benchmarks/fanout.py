@@ -227,15 +227,17 @@ def job_phases(engine, published_at: datetime) -> dict:
     return phases
 
 
-def run_once(args, n_workers: int, smtp: tuple[CountingHandler, int]) -> dict:
-    """Build a fresh portal, publish one status update, time both channels with n workers."""
+@contextmanager
+def fresh_portal(args, smtp_port: int, redis_arg: str) -> Iterator[tuple]:
+    """A temporary instance folder, a fresh database (SQLite there, or `--pg-url` emptied),
+    the run's Redis and the app on them, migrated and loaded with `--supporters`; its
+    settings go to os.environ too (the workers read them). Yields (app, workdir, redis_url,
+    staff id, idea id), inside the app's context."""
     from flask_migrate import upgrade
 
     from vocportal import create_app
     from vocportal.extensions import db
 
-    handler, smtp_port = smtp
-    n = args.supporters
     with tempfile.TemporaryDirectory(prefix="vocportal-fanout-") as tmp:
         workdir = Path(tmp)
         instance_dir = workdir / "instance"
@@ -245,7 +247,7 @@ def run_once(args, n_workers: int, smtp: tuple[CountingHandler, int]) -> dict:
         else:
             db_url = args.pg_url
             reset_postgresql(db_url)
-        with redis_for_run(args.redis, instance_dir, ("notifications",)) as redis_url:
+        with redis_for_run(redis_arg, instance_dir, ("notifications",)) as redis_url:
             env = {
                 "DATABASE_URL": db_url,
                 "REDIS_URL": redis_url,
@@ -260,18 +262,30 @@ def run_once(args, n_workers: int, smtp: tuple[CountingHandler, int]) -> dict:
             with app.app_context():
                 started = time.monotonic()
                 upgrade()
-                staff_id, idea_id = load_data(n)
-                log(f"{args.database}: migrated and loaded {n} supporters "
+                staff_id, idea_id = load_data(args.supporters)
+                log(f"{args.database}: migrated and loaded {args.supporters} supporters "
                     f"in {time.monotonic() - started:.1f} s")  # fmt: skip
-                handler.reset()
-                with notification_workers(n_workers, dict(os.environ), redis_url, workdir) as w:
-                    log(f"{n_workers} worker(s) registered; publishing the status update")
-                    result = publish_and_wait(n, w, handler, staff_id, idea_id)
-                    wait_for_jobs(db.engine, timeout=60)
-                    result["emails_marked_sent"] = count_notifications(db.engine, "email", "sent")
-                    result["phases"] = job_phases(db.engine, result.pop("published_at"))
-                db.session.remove()
-                db.engine.dispose()
+                try:
+                    yield app, workdir, redis_url, staff_id, idea_id
+                finally:
+                    db.session.remove()
+                    db.engine.dispose()
+
+
+def run_once(args, n_workers: int, smtp: tuple[CountingHandler, int]) -> dict:
+    """Build a fresh portal, publish one status update, time both channels with n workers."""
+    from vocportal.extensions import db
+
+    handler, smtp_port = smtp
+    n = args.supporters
+    with fresh_portal(args, smtp_port, args.redis) as (_, workdir, redis_url, staff_id, idea_id):
+        handler.reset()
+        with notification_workers(n_workers, dict(os.environ), redis_url, workdir) as w:
+            log(f"{n_workers} worker(s) registered; publishing the status update")
+            result = publish_and_wait(n, w, handler, staff_id, idea_id)
+            wait_for_jobs(db.engine, timeout=60)
+            result["emails_marked_sent"] = count_notifications(db.engine, "email", "sent")
+            result["phases"] = job_phases(db.engine, result.pop("published_at"))
     result["workers"] = n_workers
     return result
 

@@ -23,20 +23,17 @@ import argparse
 import contextlib
 import json
 import os
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import psutil
-from _fanout_smtp import MAIL_FROM, smtp_server
-from _harness import log, psycopg_url, redis_for_run, reset_postgresql, run_script
+from _fanout_smtp import smtp_server
+from _harness import log, psycopg_url, run_script
 from fanout import (
-    BASE_URL,
     DEFAULT_PG_URL,
     STATUS_MESSAGE,
     count_notifications,
-    load_data,
+    fresh_portal,
     notification_workers,
     wait_for_jobs,
 )
@@ -64,10 +61,8 @@ def wait_until(check, what: str) -> None:
 
 
 def one_round(args, smtp, kill_at: int) -> dict:
-    from flask_migrate import upgrade
     from redis import Redis
 
-    from vocportal import create_app
     from vocportal.accounts.models import User
     from vocportal.extensions import db
     from vocportal.ideas import operations as ideas
@@ -78,57 +73,32 @@ def one_round(args, smtp, kill_at: int) -> dict:
 
     handler, port = smtp
     n = args.supporters
-    with tempfile.TemporaryDirectory(prefix="vocportal-fanout-kill-") as tmp:
-        workdir = Path(tmp)
-        instance_dir = workdir / "instance"
-        instance_dir.mkdir()
-        if args.database == "sqlite":
-            db_url = f"sqlite:///{workdir / 'fanout.db'}"
-        else:
-            db_url = args.pg_url
-            reset_postgresql(db_url)
-        with redis_for_run("embedded", instance_dir, ("notifications",)) as redis_url:
-            env = {
-                "DATABASE_URL": db_url,
-                "REDIS_URL": redis_url,
-                "MAIL_URL": f"smtp://127.0.0.1:{port}",
-                "MAIL_FROM": MAIL_FROM,
-                "SECRET_KEY": "bench",
-                "BASE_URL": BASE_URL,
-                "VOCPORTAL_INSTANCE_PATH": str(instance_dir),
-            }
-            os.environ.update(env)
-            app = create_app(instance_path=instance_dir)
-            with app.app_context():
-                upgrade()
-                staff_id, idea_id = load_data(n)
-                handler.reset()
-                with notification_workers(args.workers, dict(os.environ), redis_url, workdir) as w:
-                    staff, idea = db.session.get(User, staff_id), db.session.get(Idea, idea_id)
-                    ideas.change_status(staff, idea, IdeaStatus.shipped, STATUS_MESSAGE)
-                    db.session.commit()
-                    wait_until(lambda: handler.counts()[0] >= kill_at, "the kill point")
-                    kill_all(w)
-                    accepted_at_kill = handler.counts()[0]
-                    marked_at_kill = count_notifications(db.engine, "email", "sent")
-                    sending_at_kill = count_notifications(db.engine, "email", "sending")
-                log(f"killed: {accepted_at_kill} accepted, {marked_at_kill} marked sent")
-                Redis.from_url(redis_url).flushdb()
-                later = utcnow() + timedelta(seconds=3600)  # every claim and job is stale
-                queue.sweep(now=later)
-                delivery.sweep(now=later)
-                db.session.commit()
-                with notification_workers(args.workers, dict(os.environ), redis_url, workdir):
-                    wait_until(
-                        lambda: count_notifications(db.engine, "email", "sent") >= n,
-                        "every email marked sent",
-                    )
-                    wait_for_jobs(db.engine, timeout=60)
-                time.sleep(1.0)  # a late duplicate would arrive about now
-                accepted, duplicates = handler.counts()
-                sent_rows = count_notifications(db.engine, "email", "sent")
-                db.session.remove()
-                db.engine.dispose()
+    with fresh_portal(args, port, "embedded") as (_, workdir, redis_url, staff_id, idea_id):
+        handler.reset()
+        with notification_workers(args.workers, dict(os.environ), redis_url, workdir) as w:
+            staff, idea = db.session.get(User, staff_id), db.session.get(Idea, idea_id)
+            ideas.change_status(staff, idea, IdeaStatus.shipped, STATUS_MESSAGE)
+            db.session.commit()
+            wait_until(lambda: handler.counts()[0] >= kill_at, "the kill point")
+            kill_all(w)
+            accepted_at_kill = handler.counts()[0]
+            marked_at_kill = count_notifications(db.engine, "email", "sent")
+            sending_at_kill = count_notifications(db.engine, "email", "sending")
+        log(f"killed: {accepted_at_kill} accepted, {marked_at_kill} marked sent")
+        Redis.from_url(redis_url).flushdb()
+        later = utcnow() + timedelta(seconds=3600)  # every claim and job is stale
+        queue.sweep(now=later)
+        delivery.sweep(now=later)
+        db.session.commit()
+        with notification_workers(args.workers, dict(os.environ), redis_url, workdir):
+            wait_until(
+                lambda: count_notifications(db.engine, "email", "sent") >= n,
+                "every email marked sent",
+            )
+            wait_for_jobs(db.engine, timeout=60)
+        time.sleep(1.0)  # a late duplicate would arrive about now
+        accepted, duplicates = handler.counts()
+        sent_rows = count_notifications(db.engine, "email", "sent")
     window = accepted_at_kill - marked_at_kill
     log(f"window {window}, duplicates {duplicates}")
     return {
