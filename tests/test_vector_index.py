@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vocportal.embeddings.index import CANDIDATES, VectorIndex
+from vocportal.embeddings.index import CANDIDATES, VectorIndex, _top
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -69,3 +69,12 @@ def test_excluded_removed_and_replaced_ids(stored):
     index.upsert([2], -query[None, :])  # idea 2 edited to the opposite meaning
     assert 2 not in [i for i, _ in index.search(query, 50)]
     assert len(index) == 2999
+
+
+@pytest.mark.parametrize("k", [1, 37, 232, 900])
+def test_top_of_a_large_index_is_the_exact_top(k):
+    rng = np.random.default_rng(k)
+    scores = rng.normal(size=200_000).astype(np.float32)
+    assert _top(scores, k).tolist() == np.argsort(-scores, kind="stable")[:k].tolist()
+    coarse = np.round(scores, 1)  # many ties: the same values, whichever tied rows are kept
+    assert np.array_equal(coarse[_top(coarse, k)], -np.sort(-coarse)[:k])

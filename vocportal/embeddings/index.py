@@ -7,28 +7,13 @@ decoded to float32 first), so it behaves the same on SQLite and PostgreSQL deplo
 needs no extra service. Float products use numpy's own single-threaded loop (`np.einsum`),
 not OpenBLAS, whose idle threads spin and made small products up to 60 ms on a busy machine.
 
-Call sequence for the portal's similar-ideas operation
-------------------------------------------------------
-Once per web process (e.g. on first use, under the caller's own lock)::
-
-    from vocportal.embeddings.index import VectorIndex
-    from vocportal.embeddings.encoder import DIMENSIONS, MODEL_NAME, embed, idea_text
+Use (`vocportal.embeddings.similar.IdeaIndex` does it once per web process)::
 
     index = VectorIndex(DIMENSIONS)
-    index.reserve(count)         # optional: the number of public ideas, to size it once
-    index.upsert(ids, vectors)   # public ideas' stored embeddings (model == MODEL_NAME),
-                                 # float32 (n, 384), in blocks of ~2,000 rows
-
-When an idea is created or edited (after the embedding job stored its vector) and when it is
-withdrawn, hidden or merged::
-
-    index.upsert([idea.id], vector[None, :])
-    index.remove([idea.id])
-
-To suggest similar ideas for text being typed (or an existing idea)::
-
-    query = embed([idea_text(title, body)])[0]             # or index.vector(idea.id)
-    hits = index.similar(query, k=5, exclude={idea.id})    # [(idea_id, cosine), ...]
+    index.reserve(count)           # optional: size it once before loading every idea
+    index.upsert(ids, vectors)     # stored float32 embeddings (n, 384), blocks of ~2,000
+    index.remove([idea.id])        # withdrawn, hidden or merged
+    hits = index.similar(embed([idea_text(title, body)])[0], k=5, exclude={idea.id})
 
 then load those ideas by id (keeping the order) and drop any that stopped being public in
 the meantime. `exclude` takes any container (`in` only), e.g. the idea being edited.
@@ -93,9 +78,15 @@ def _dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the k largest scores, best first (argpartition, then sort only those)."""
-    k = min(k, scores.shape[0])
+    n = scores.shape[0]
+    k = min(k, n)
     if k <= 0:
         return np.zeros(0, dtype=np.intp)
+    if n >= 1 << 16 and k <= n >> 8:  # large: drop first what a 1/64 sample says cannot win
+        sample = np.partition(scores[::64], -(k // 16 + 2))
+        keep = np.flatnonzero(scores >= sample[-(k // 16 + 2)])  # ~4k + 128 rows expected
+        if keep.shape[0] >= k:  # else (rare) the full partition below
+            return keep[_top(scores[keep], k)]
     if k < scores.shape[0]:
         part = np.argpartition(-scores, k - 1)[:k]
     else:
