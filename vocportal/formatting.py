@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 from decimal import Decimal
+from functools import lru_cache
 
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel import Locale
+from babel.numbers import NumberPattern, format_currency, parse_pattern
 from flask import Flask, current_app
 
 Number = int | float | Decimal
@@ -20,13 +22,30 @@ def _locale() -> str:
     return current_app.config["NUMBER_LOCALE"]
 
 
+# Babel's format_decimal/format_percent parse the locale name and the pattern on every call
+# (most of the cost of a list's counts); these keep the parsed ones. Same output.
+@lru_cache(maxsize=16)
+def _parsed_locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
+@lru_cache(maxsize=64)
+def _pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
+
+
+def _apply(pattern: str, value: Number) -> str:
+    return _pattern(pattern).apply(value, _parsed_locale(_locale()))
+
+
 def number(value: Number | None, digits: int = 0) -> str:
     """`value` grouped by thousands with `digits` decimals: 5431.4966 -> "5,431" (digits=1:
     "5,431.5"; 11 -> "11.0", so a column's figures line up)."""
     if value is None:
         return "—"
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(value, format=pattern, locale=_locale())
+    if digits <= 0 and type(value) is int and 0 <= value < 1000:
+        return str(value)  # no separator, no sign, Latin digits: the same in every locale
+    return _apply("#,##0" + ("." + "0" * digits if digits > 0 else ""), value)
 
 
 def money(value: Number | None, currency: str | None = None, whole: bool = False) -> str:
@@ -46,8 +65,7 @@ def percent(value: Number | None, digits: int = 0) -> str:
     """A share from 0 to 1 as a percentage: 0.4567 -> "46%" (digits=1: "45.7%", 1 -> "100.0%")."""
     if value is None:
         return "—"
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
-    return format_percent(value, format=pattern, locale=_locale())
+    return _apply("#,##0" + ("." + "0" * digits if digits > 0 else "") + "%", value)
 
 
 def counted(value: Number | None, singular: str, plural: str | None = None) -> str:

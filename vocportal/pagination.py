@@ -40,17 +40,31 @@ class Page:
         return None if self.total is None else max(1, math.ceil(self.total / self.per_page))
 
 
-def page_of(stmt: Select, page: int, per_page: int, count: bool = False) -> Page:
-    """Return page `page` (1-based) of `stmt`'s rows; count them all only if asked."""
+def page_of(
+    stmt: Select,
+    page: int,
+    per_page: int,
+    count: bool | Select = False,
+    rows: bool = False,
+) -> Page:
+    """Return page `page` (1-based) of `stmt`'s rows; count them all only if asked (`count`
+    may be a cheaper statement with the same rows to count instead, e.g. without joins).
+
+    The items are the first column's values (ORM objects for a select of a model), or with
+    `rows` the whole rows (a select of columns)."""
     page = max(1, min(page, 10_000))
-    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)).unique())
+    window = stmt.limit(per_page + 1).offset((page - 1) * per_page)
+    found = list(db.session.execute(window) if rows else db.session.scalars(window).unique())
     total = None
-    if count:
-        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    if count is not False:
+        counted = stmt if count is True else count
+        total = db.session.scalar(
+            select(func.count()).select_from(counted.order_by(None).subquery())
+        )
     return Page(
-        items=rows[:per_page],
+        items=found[:per_page],
         page=page,
         per_page=per_page,
-        has_next=len(rows) > per_page,
+        has_next=len(found) > per_page,
         total=total,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, abort, request
+from flask import Flask, abort, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
@@ -46,6 +46,12 @@ def int_arg(name: str, *, min: int = INT32_MIN, max: int = INT32_MAX, status: in
         return bounded_int(raw, min=min, max=max)
     except ValueError:
         abort(status, f"The {name} argument must be a whole number from {min} to {max}.")
+
+
+def per_id_url(endpoint: str, key: str = "idea_id") -> str:
+    """`url_for(endpoint, <key>=id)` for any id, as a `str.format` pattern with `{0}` for the
+    id: a list makes one url_for per page instead of one per row."""
+    return url_for(endpoint, **{key: INT32_MAX}).replace(str(INT32_MAX), "{0}")
 
 
 def private_cache(response: Response) -> Response:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -21,11 +21,13 @@ from vocportal.ideas import (
 from vocportal.ideas import operations as ops
 from vocportal.ideas.blueprint import author_or_staff, back_to, bp, current_person, flash_at
 from vocportal.ideas.forms import CommentForm, IdeaForm, StatusForm
+from vocportal.ideas.listing import idea_rows
 from vocportal.ideas.models import IdeaStatus
 from vocportal.pagecache import cache_for_anonymous
 from vocportal.pagination import page_of
 from vocportal.permissions import verified_required
 from vocportal.ratelimits import post_limit
+from vocportal.web import per_id_url
 
 #: What a person whose post moderation held is told (the note on the post says the rest).
 HELD = "Thanks, it is saved."
@@ -65,23 +67,27 @@ def index():
         board = ops.board_by_slug(request.args["board"]) or abort(404)
     q = request.args.get("q", "")[:200]
     query = ops.IdeaQuery(sort=sort, status=status, board=board, q=q)
+    listing = ops.idea_listing(query)
+    # Plain rows (columns, names and the viewer's vote in one query), not ORM objects.
     page = page_of(
-        ops.idea_listing(query),
+        idea_rows(listing, current_person()),
         request.args.get("page", 1, type=int),
         current_app.config["IDEAS_PER_PAGE"],
-        count=bool(q.strip()),
+        count=listing if q.strip() else False,
+        rows=True,
     )
-    voted = support.voted_idea_ids(current_person(), [i.id for i in page.items])
     boards = ops.boards()
+    index_url = url_for("ideas.index")
     return render_template(
         "ideas/index.html",
         page=page,
         query=query,
-        voted=voted,
         boards=boards,
-        board_links={b.id: url_for("ideas.index", board=b.slug) for b in boards},
-        # One url_for per page instead of several per row.
-        idea_url=url_for("ideas.show", idea_id=0).removesuffix("0"),
+        index_url=index_url,
+        board_links={b.id: f"{index_url}?{urlencode({'board': b.slug})}" for b in boards},
+        # One url_for per page instead of several per row: str.format patterns ("{0}": id).
+        idea_url=per_id_url("ideas.show"),
+        vote_urls={False: per_id_url("ideas.vote"), True: per_id_url("ideas.unvote")},
         login_url=url_for("accounts.login"),
         statuses=list(IdeaStatus),
     )
