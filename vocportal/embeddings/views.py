@@ -21,6 +21,7 @@ def while_typing():
     until the model is ready in this process."""
     title = request.args.get("title", "")[:160]
     body = request.args.get("body", "")[:2000]
-    found = suggestions(current_person(), title, body)
-    voted = support.voted_idea_ids(current_person(), [s.idea.id for s in found.ideas])
+    person = current_person()
+    found = suggestions(person, title, body)
+    voted = support.voted_idea_ids(person, [s.idea.id for s in found.ideas])
     return render_template("ideas/_similar.html", found=found, voted=voted)

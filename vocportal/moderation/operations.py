@@ -13,6 +13,7 @@ authors (the posts stay unpublished; unblocking brings them back to the queue).
 from __future__ import annotations
 
 from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import selectinload
 
 from vocportal.accounts.models import User
 from vocportal.audit import operations as audit
@@ -41,7 +42,16 @@ def queue(actor: User):
     if not actor.is_staff:
         raise PermissionDenied()
     held_first = case((ModerationReview.state == ReviewState.held, 0), else_=1)
-    return _open_reviews().order_by(held_first, ModerationReview.id)
+    # The page shows each review's idea, comment and author: load them with the page.
+    return (
+        _open_reviews()
+        .options(
+            selectinload(ModerationReview.idea),
+            selectinload(ModerationReview.comment),
+            selectinload(ModerationReview.author),
+        )
+        .order_by(held_first, ModerationReview.id)
+    )
 
 
 def waiting_count() -> int:

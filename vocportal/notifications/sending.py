@@ -148,11 +148,12 @@ def send_emails(event_id: int, shard: int = 0, shards: int = 1, progress=None) -
             concealed = []
             subject = _subject_of(event)  # held until the batch is checked (see _subject_of)
             for n in _load(ids):
-                if not _opted_out(n) and not can_read(n.user, n.event):
+                opted_out = _opted_out(n)
+                if not opted_out and not can_read(n.user, n.event):
                     concealed.append(n.id)
                     continue
                 try:  # no message (None) for a person who opted out since it was queued
-                    message = None if _opted_out(n) else emails.write(n.id, n.user)
+                    message = None if opted_out else emails.write(n.id, n.user)
                     batch.append((n.id, n.attempts, message))
                 except MessageBuildError as error:
                     unbuildable.append((n.id, str(error)))

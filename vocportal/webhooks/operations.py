@@ -273,13 +273,16 @@ def endpoints_for(event: WebhookEvent) -> list[WebhookEndpoint]:
     ]
 
 
-def emit(event: WebhookEvent, data: dict) -> list[WebhookDelivery]:
-    """Queue a delivery of `data` to every active endpoint subscribed to `event`.
+def emit(
+    event: WebhookEvent, data: dict, targets: list[WebhookEndpoint] | None = None
+) -> list[WebhookDelivery]:
+    """Queue a delivery of `data` to every active endpoint subscribed to `event` (or to
+    `targets`, that list already looked up for many emits in a row).
 
     Call it inside the operation's transaction: the rows are written now and the jobs are
     handed to RQ only when that transaction commits (a rollback sends nothing).
     """
-    targets = endpoints_for(event)
+    targets = endpoints_for(event) if targets is None else targets
     deliveries = []
     now = utcnow()
     for endpoint in targets:

@@ -33,10 +33,12 @@ def on_comment_added(idea: Idea, *, actor: User, comment: Comment, **_: object) 
 
 def on_feedback_received(source: FeedbackSource, *, item_ids: list[int], **_: object) -> None:
     # An import can bring 100,000 items: load them and build payloads only for a listener.
-    if not item_ids or not webhooks.endpoints_for(WebhookEvent.feedback_created):
+    # The endpoints are looked up once for the whole batch.
+    targets = webhooks.endpoints_for(WebhookEvent.feedback_created) if item_ids else []
+    if not targets:
         return
     for item in db.session.scalars(select(FeedbackItem).where(FeedbackItem.id.in_(item_ids))):
-        webhooks.emit(WebhookEvent.feedback_created, webhooks.feedback_payload(item))
+        webhooks.emit(WebhookEvent.feedback_created, webhooks.feedback_payload(item), targets)
 
 
 def connect() -> None:
