@@ -66,7 +66,7 @@ def backend() -> str:
     return name
 
 
-def _threads() -> int:
+def encoder_threads() -> int:
     # One thread per web process answers one query fastest when processes share the cores;
     # workers raise it (VOCPORTAL_TORCH_THREADS, used by ONNX Runtime too) for batches.
     return max(1, int(os.environ.get("VOCPORTAL_TORCH_THREADS", "1")))
@@ -88,10 +88,12 @@ def _encoder(name: str) -> Encoder:
     if name == "torch":
         from vocportal.embeddings.encoder_torch import torch_encoder
 
-        return torch_encoder(path, _threads())
+        return torch_encoder(path, encoder_threads())
     from vocportal.embeddings.encoder_onnx import OnnxEncoder, ensure_model
 
-    return OnnxEncoder(ensure_model(path, "int8" if name == "onnx-int8" else "float"), _threads())
+    return OnnxEncoder(
+        ensure_model(path, "int8" if name == "onnx-int8" else "float"), encoder_threads()
+    )
 
 
 def embed(texts: list[str], batch_size: int = 32, backend_name: str | None = None) -> np.ndarray:

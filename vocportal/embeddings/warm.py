@@ -166,7 +166,9 @@ def preload(app: Flask) -> None:
 
     Needs one encoder thread (the web default): a thread pool does not survive fork().
     Closes the database connections it used, so no socket is shared with the workers."""
-    if int(os.environ.get("VOCPORTAL_TORCH_THREADS", "1")) > 1:
+    from vocportal.embeddings.encoder import encoder_threads
+
+    if encoder_threads() > 1:
         raise RuntimeError("preload needs VOCPORTAL_TORCH_THREADS=1 (threads die at fork)")
     _load(app, dispose=True)
 

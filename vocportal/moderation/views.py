@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from vocportal.errors import OperationError
 from vocportal.extensions import db
 from vocportal.forms import ButtonForm, commit_and_go, submitted, valid_or_400
+from vocportal.ideas.blueprint import current_person
 from vocportal.moderation import operations as ops
 from vocportal.moderation.forms import RejectForm
 from vocportal.pagination import page_of
@@ -19,16 +19,12 @@ PER_PAGE = 30
 bp = Blueprint("moderation", __name__, url_prefix="/staff/moderation")
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
 def _review_or_404(review_id: int):
-    return ops.review_for_staff(_actor(), review_id) or abort(404)
+    return ops.review_for_staff(current_person(), review_id) or abort(404)
 
 
 def _render(reject_forms=None, code: int = 200):
-    page = page_of(ops.queue(_actor()), request.args.get("page", 1, type=int), PER_PAGE)
+    page = page_of(ops.queue(current_person()), request.args.get("page", 1, type=int), PER_PAGE)
     forms = {r.id: RejectForm(formdata=None) for r in page.items}
     forms.update(reject_forms or {})
     return render_template(
@@ -44,8 +40,7 @@ def _render(reject_forms=None, code: int = 200):
 @bp.app_template_global()
 def moderation_reason(post) -> str:
     """Why staff rejected `post`, for its author and staff (templates/moderation/_marks.html)."""
-    viewer = current_user._get_current_object() if current_user.is_authenticated else None
-    return ops.rejection_reason(viewer, post)
+    return ops.rejection_reason(current_person(), post)
 
 
 @bp.get("/")
@@ -60,7 +55,7 @@ def approve(review_id: int):
     review = _review_or_404(review_id)
     valid_or_400()
     try:
-        ops.approve(_actor(), review)
+        ops.approve(current_person(), review)
     except OperationError as error:  # already decided, or a comment on a held idea
         db.session.rollback()
         flash(error.message, "error")
@@ -77,7 +72,7 @@ def reject(review_id: int):
     form = RejectForm()
     done = submitted(
         form,
-        lambda: ops.reject(_actor(), review, form.reason.data),
+        lambda: ops.reject(current_person(), review, form.reason.data),
         f"Rejected: {review.target_type} #{review.target_id}; its author is told why.",
         url_for("moderation.queue"),
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from vocportal.errors import PermissionDenied
 from vocportal.extensions import db
+from vocportal.sqlutil import dialect_insert
 from vocportal.themes import demand
 from vocportal.themes.models import Theme, ThemeAlert, ThemeStatus
 from vocportal.timeutil import utcnow
@@ -82,9 +82,8 @@ def _insert_once(
     theme_id: int, week: datetime, measure: str, value: float, baseline: float, now: datetime
 ) -> ThemeAlert | None:
     """Insert the alert unless that (theme, week, measure) already has one."""
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
     alert_id = db.session.execute(
-        insert(ThemeAlert)
+        dialect_insert(ThemeAlert)
         .values(
             theme_id=theme_id,
             week_start=week,

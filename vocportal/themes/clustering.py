@@ -209,11 +209,13 @@ class StableCut:
             self.chosen_ = None
             self.hdbscan_outlier_share_ = 1.0
             return self
+        layouts = [X, *(np.asarray(o, dtype=np.float64) for o in self.other_layouts)]
+        if any(len(layout) != len(X) for layout in layouts):
+            raise ValueError("every layout must place the same points as the one clustered")
         jittered = np.vstack(
             [
                 jittered_stability(layout, self.grid, self.min_samples, JITTER_RUNS, self.seed)
-                for layout in [X, *(np.asarray(o, dtype=np.float64) for o in self.other_layouts)]
-                if len(layout) == len(X)
+                for layout in layouts
             ]
         )
         self.cuts_ = [
