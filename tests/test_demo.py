@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 import urllib.request
@@ -93,11 +94,41 @@ def start_demo(instance, port: int) -> subprocess.Popen:
     )
 
 
+class OutputReader(threading.Thread):
+    """Collects a process's output as it comes, so a test can wait for a line and still
+    read everything after the process ends."""
+
+    def __init__(self, stream):
+        super().__init__(daemon=True)
+        self.stream = stream
+        self.lines: list[str] = []
+        self.changed = threading.Condition()
+
+    def run(self) -> None:
+        for line in self.stream:
+            with self.changed:
+                self.lines.append(line)
+                self.changed.notify_all()
+
+    def wait_for(self, text: str, timeout: float) -> None:
+        with self.changed:
+            if not self.changed.wait_for(lambda: text in self.output, timeout):
+                raise AssertionError(f"{text!r} not printed within {timeout} s:\n{self.output}")
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+
 def test_demo_starts_everything_and_ctrl_c_stops_everything(tmp_path):
     port = free_port()
     demo = start_demo(tmp_path / "instance", port)
+    reader = OutputReader(demo.stdout)
+    reader.start()
     try:
         page = wait_for(f"http://127.0.0.1:{port}/", timeout=120)
+        # What a person waits for before pressing Ctrl-C: the banner with the logins.
+        reader.wait_for("Press Ctrl-C to stop everything", timeout=60)
         assert "What should we build next?" in page and 'data-testid="vote-count"' in page
         children = psutil.Process(demo.pid).children()
         commands = [" ".join(c.cmdline()) for c in children]
@@ -108,7 +139,10 @@ def test_demo_starts_everything_and_ctrl_c_stops_everything(tmp_path):
         assert (tmp_path / "instance" / "redis.sock").exists()
     finally:
         demo.send_signal(signal.SIGINT)  # what Ctrl-C in the terminal sends
-        output, _ = demo.communicate(timeout=90)
+        demo.wait(timeout=90)
+        reader.join(timeout=10)
+        demo.stdout.close()
+    output = reader.output
     assert demo.returncode == 0, output[-3000:]
     assert "log in as staff" in output
     assert "Stopped web, worker, scheduler and Redis." in output

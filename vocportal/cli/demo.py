@@ -64,6 +64,7 @@ def demo(host: str, port: int, verbose: bool) -> None:
             )
             if not verbose:
                 click.echo(f"Logs: {supervisor.log_dir}")
+            supervisor.warm_web(host, port)
             supervisor.watch()
         finally:
             supervisor.stop()

@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -141,13 +142,22 @@ class Supervisor:
             self._check_children()
             with contextlib.suppress(OSError), socket.create_connection((host, port), 1):
                 self.say("Web answering")
-                # A first request starts the web process loading the similar-ideas model
-                # in the background, before the first person types.
-                with contextlib.suppress(OSError):
-                    urllib.request.urlopen(f"http://{host}:{port}/login", timeout=10).close()
                 return
             time.sleep(0.2)
         raise RuntimeError(f"the web did not answer on {host}:{port}")
+
+    @staticmethod
+    def warm_web(host: str, port: int) -> None:
+        """A first request starts the web process loading the similar-ideas model in the
+        background, before the first person types. Sent from a thread after the banner is
+        printed: on a busy machine it can take seconds, and neither the person nor the
+        echo of account emails should wait for it."""
+
+        def first_request() -> None:
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(f"http://{host}:{port}/login", timeout=10).close()
+
+        threading.Thread(target=first_request, name="warm-web", daemon=True).start()
 
     def _check_children(self) -> None:
         for name, process in self.children:
