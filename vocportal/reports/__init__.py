@@ -1,0 +1,1 @@
+"""The weekly voice-of-customer report: figures, recipients, sending, theme follows."""
