@@ -246,6 +246,7 @@ def test_feedback_created_is_emitted(app, receiver, make_endpoint):
         "company_id": None,
         "received_at": item.received_at.isoformat() + "+00:00",
         "idea_id": None,
+        "url": app.config["BASE_URL"].rstrip("/") + f"/staff/feedback/{item.id}",
     }
 
 

@@ -75,6 +75,7 @@ def detect_alerts(now: datetime | None = None) -> list[ThemeAlert]:
             if alert is not None:
                 new.append(alert)
                 announce_to_staff(theme, alert)
+                announce_to_webhooks(theme, alert)
     return new
 
 
@@ -120,6 +121,26 @@ def announce_to_staff(theme: Theme, alert: ThemeAlert):
     return record_event(
         EventKind.theme_alert, title=title, text=text, link=theme_path(theme.id), theme_id=theme.id
     )
+
+
+def announce_to_webhooks(theme: Theme, alert: ThemeAlert) -> None:
+    """Queue a `theme.alert` delivery to every webhook endpoint that takes it."""
+    from vocportal.webhooks import operations as webhooks
+    from vocportal.webhooks.models import WebhookEvent
+
+    title, text = describe(theme, alert)
+    data = webhooks.theme_alert_payload(
+        theme_id=theme.id,
+        theme_name=theme.display_name,
+        title=title,
+        text=text,
+        path=theme_path(theme.id),
+        measure=alert.measure,
+        value=alert.value,
+        baseline=alert.baseline,
+        week_start=alert.week_start,
+    )
+    webhooks.emit(WebhookEvent.theme_alert, data, any_board=True)
 
 
 def open_alerts(theme_ids: list[int] | None = None) -> dict[int, list[ThemeAlert]]:

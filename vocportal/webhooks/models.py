@@ -17,6 +17,16 @@ class WebhookEvent(enum.Enum):
     status_changed = "idea.status_changed"
     feedback_created = "feedback.created"
     comment_created = "comment.created"
+    theme_alert = "theme.alert"
+
+
+class WebhookFormat(enum.Enum):
+    """What the body of a delivery looks like (see `vocportal.webhooks.chat`)."""
+
+    json = "json"  #: the portal's signed JSON envelope (the default)
+    slack = "slack"  #: a Slack incoming webhook: Block Kit blocks
+    teams = "teams"  #: a Microsoft Teams connector: an Adaptive Card in its envelope
+    discord = "discord"  #: a Discord webhook: one embed
 
 
 class DeliveryStatus(enum.Enum):
@@ -34,6 +44,13 @@ class WebhookEndpoint(db.Model):
     secret: Mapped[str] = mapped_column(String(80))
     #: Event names it receives (WebhookEvent values).
     events: Mapped[list] = mapped_column(JSON, default=list)
+    #: How each delivery's body is written: the generic JSON envelope or a chat message.
+    format: Mapped[WebhookFormat] = mapped_column(
+        Enum(WebhookFormat, name="webhook_format", native_enum=False, length=16),
+        default=WebhookFormat.json,
+    )
+    #: Board ids whose ideas (and feedback linked to them) it hears about; empty: all boards.
+    board_ids: Mapped[list] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -35,7 +35,6 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -44,18 +43,25 @@ from vocportal.accounts.models import User
 from vocportal.audit import operations as audit_ops
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
-from vocportal.feedback.models import FeedbackItem
-from vocportal.ideas import operations as ideas
-from vocportal.ideas.models import Comment, Idea, StatusChange
+from vocportal.ideas.models import Board
 from vocportal.queue import jobnames
 from vocportal.queue import operations as queue
 from vocportal.timeutil import utcnow
-from vocportal.webhooks import net
+from vocportal.webhooks import chat, net
 from vocportal.webhooks.models import (
     DeliveryStatus,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
+    WebhookFormat,
+)
+from vocportal.webhooks.payloads import (  # noqa: F401  (the payloads, as callers know them)
+    _iso,
+    comment_payload,
+    feedback_payload,
+    idea_payload,
+    status_payload,
+    theme_alert_payload,
 )
 
 #: Characters of a receiver's answer kept in the delivery log.
@@ -122,19 +128,39 @@ def check_url(url: str) -> str:
     return url.strip()
 
 
-def create_endpoint(actor: User, url: str, events: list[str]) -> WebhookEndpoint:
-    """Register a receiver for some events, with a new random signing secret: admins only."""
+def create_endpoint(
+    actor: User,
+    url: str,
+    events: list[str],
+    format: WebhookFormat | str = WebhookFormat.json,
+    board_ids: list[int] | None = None,
+) -> WebhookEndpoint:
+    """Register a receiver for some events, with a new random signing secret: admins only.
+
+    `format`: the generic JSON envelope or a chat message (Slack, Teams, Discord);
+    `board_ids`: the boards whose ideas it hears about (none: every board).
+    """
     _check_admin(actor)
     events = set(events or [])
     chosen = [e.value for e in WebhookEvent if e.value in events]
     if not chosen or len(chosen) != len(events):
         raise OperationError("Choose at least one event.", field="events")
+    try:
+        format = WebhookFormat(format)
+    except ValueError:
+        raise OperationError("Choose one of the formats.", field="format") from None
+    boards = sorted({int(b) for b in board_ids or []})
+    known = db.session.scalars(select(Board.id).where(Board.id.in_(boards))).all() if boards else []
+    if len(known) != len(boards):
+        raise OperationError("Some of those boards do not exist.", field="boards")
     if len(url.strip()) > 500:
         raise OperationError("Use a URL of at most 500 characters.", field="url")
     endpoint = WebhookEndpoint(
         url=check_url(url),
         secret=secrets.token_urlsafe(32),
         events=chosen,
+        format=format,
+        board_ids=boards,
         active=True,
         created_by_id=actor.id,
     )
@@ -145,7 +171,13 @@ def create_endpoint(actor: User, url: str, events: list[str]) -> WebhookEndpoint
 
 
 def _audit(actor: User, action: str, endpoint: WebhookEndpoint, summary: str) -> None:
-    details = {"url": endpoint.url, "events": list(endpoint.events), "active": endpoint.active}
+    details = {
+        "url": endpoint.url,
+        "events": list(endpoint.events),
+        "format": endpoint.format.value,
+        "board_ids": list(endpoint.board_ids or []),
+        "active": endpoint.active,
+    }
     target = {"target_type": "webhook", "target_id": endpoint.id}
     audit_ops.record(actor, action, **target, summary=summary, details=details)
 
@@ -172,6 +204,12 @@ def endpoints() -> list[WebhookEndpoint]:
     return list(db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)))
 
 
+def board_names() -> dict[int, str]:
+    """Every board's name by id, in board order (what an endpoint can be limited to)."""
+    rows = db.session.execute(select(Board.id, Board.name).order_by(Board.position, Board.id))
+    return {board_id: name for board_id, name in rows}
+
+
 def deliveries_of(endpoint: WebhookEndpoint):
     """The select for an endpoint's delivery log, newest first."""
     return (
@@ -179,82 +217,6 @@ def deliveries_of(endpoint: WebhookEndpoint):
         .where(WebhookDelivery.endpoint_id == endpoint.id)
         .order_by(WebhookDelivery.id.desc())
     )
-
-
-# --- payloads ----------------------------------------------------------------------------
-# Only what a receiver needs to act on the event: public text, ids, statuses and links.
-# Never password hashes, internal notes, owners or triage data.
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.replace(tzinfo=UTC).isoformat() if value is not None else None
-
-
-def _link(path: str) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + path
-
-
-def _person(user: User | None) -> dict | None:
-    if user is None:
-        return None
-    return {"id": user.id, "display_name": user.display_name, "is_staff": user.is_staff}
-
-
-def idea_payload(idea: Idea) -> dict:
-    """An idea as receivers see it: its public text, status, board, votes and link."""
-    return {
-        "id": idea.id,
-        "title": idea.title,
-        "body": idea.body,
-        "status": idea.status.value,
-        "board": {"id": idea.board.id, "slug": idea.board.slug, "name": idea.board.name},
-        "author": _person(idea.author),
-        "vote_count": idea.vote_count,
-        "comment_count": idea.comment_count,
-        "created_at": _iso(idea.created_at),
-        "url": _link(ideas.idea_path(idea.id)),
-    }
-
-
-def status_payload(idea: Idea, change: StatusChange) -> dict:
-    """A published status update: old and new status, the public message, the idea."""
-    return {
-        "id": change.id,
-        "old_status": change.old_status.value,
-        "new_status": change.new_status.value,
-        "message": change.message,
-        "changed_by": _person(db.session.get(User, change.actor_id)),
-        "changed_at": _iso(change.created_at),
-        "idea": idea_payload(idea),
-        "url": _link(ideas.idea_path(idea.id, f"status-{change.id}")),
-    }
-
-
-def comment_payload(comment: Comment) -> dict:
-    """A public comment, with the idea it is on."""
-    idea = db.session.get(Idea, comment.idea_id)
-    return {
-        "id": comment.id,
-        "body": comment.body,
-        "is_official": comment.is_official,
-        "author": _person(comment.author),
-        "created_at": _iso(comment.created_at),
-        "idea": {"id": idea.id, "title": idea.title, "status": idea.status.value},
-        "url": _link(ideas.idea_path(idea.id, f"c{comment.id}")),
-    }
-
-
-def feedback_payload(item: FeedbackItem) -> dict:
-    """A feedback item: its text, source, who said it (email), company and linked idea."""
-    return {
-        "id": item.id,
-        "text": item.text,
-        "source": item.source.value,
-        "author": {"email": item.author.email},
-        "company_id": item.company_id,
-        "received_at": _iso(item.received_at),
-        "idea_id": item.idea_id,
-    }
 
 
 # --- emitting and delivering -------------------------------------------------------------
@@ -273,16 +235,36 @@ def endpoints_for(event: WebhookEvent) -> list[WebhookEndpoint]:
     ]
 
 
+def hears_board(endpoint: WebhookEndpoint, board_id: int | None) -> bool:
+    """Whether an endpoint hears about something in `board_id` (None: in no board).
+
+    An endpoint with no boards chosen hears about every board and about what is in none
+    (new feedback not linked to an idea); one with boards chosen hears only about ideas in
+    them and feedback linked to those ideas.
+    """
+    chosen = endpoint.board_ids or []
+    return not chosen or board_id in chosen
+
+
 def emit(
-    event: WebhookEvent, data: dict, targets: list[WebhookEndpoint] | None = None
+    event: WebhookEvent,
+    data: dict,
+    targets: list[WebhookEndpoint] | None = None,
+    *,
+    board_id: int | None = None,
+    any_board: bool = False,
 ) -> list[WebhookDelivery]:
     """Queue a delivery of `data` to every active endpoint subscribed to `event` (or to
-    `targets`, that list already looked up for many emits in a row).
+    `targets`, that list already looked up for many emits in a row) that hears about
+    `board_id` (see `hears_board`; `any_board`: an event about no board that every
+    subscribed endpoint hears, such as a theme alert).
 
     Call it inside the operation's transaction: the rows are written now and the jobs are
     handed to RQ only when that transaction commits (a rollback sends nothing).
     """
     targets = endpoints_for(event) if targets is None else targets
+    if not any_board:
+        targets = [e for e in targets if hears_board(e, board_id)]
     deliveries = []
     now = utcnow()
     for endpoint in targets:
@@ -313,8 +295,12 @@ def emit(
 
 
 def body_of(delivery: WebhookDelivery) -> bytes:
-    """The exact bytes sent (and signed) for a delivery."""
-    return json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
+    """The exact bytes sent (and signed) for a delivery: its envelope, or for a chat
+    endpoint the message written from it (`vocportal.webhooks.chat`)."""
+    document = delivery.payload
+    if delivery.endpoint.format is not WebhookFormat.json:
+        document = chat.render(delivery.endpoint.format, delivery.payload)
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 @dataclass(frozen=True)

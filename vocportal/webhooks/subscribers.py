@@ -16,19 +16,23 @@ from vocportal.webhooks.models import WebhookEvent
 
 
 def on_idea_created(idea: Idea, **_: object) -> None:
-    webhooks.emit(WebhookEvent.idea_created, webhooks.idea_payload(idea))
+    webhooks.emit(WebhookEvent.idea_created, webhooks.idea_payload(idea), board_id=idea.board_id)
 
 
 def on_status_changed(idea: Idea, *, change: StatusChange, **_: object) -> None:
     if idea.moderation is not None:  # never announced yet (approval sends idea_created)
         return
-    webhooks.emit(WebhookEvent.status_changed, webhooks.status_payload(idea, change))
+    webhooks.emit(
+        WebhookEvent.status_changed, webhooks.status_payload(idea, change), board_id=idea.board_id
+    )
 
 
 def on_comment_added(idea: Idea, *, actor: User, comment: Comment, **_: object) -> None:
     if idea.moderation is not None:  # a staff comment on an idea moderation holds
         return
-    webhooks.emit(WebhookEvent.comment_created, webhooks.comment_payload(comment))
+    webhooks.emit(
+        WebhookEvent.comment_created, webhooks.comment_payload(comment), board_id=idea.board_id
+    )
 
 
 def on_feedback_received(source: FeedbackSource, *, item_ids: list[int], **_: object) -> None:
@@ -37,8 +41,14 @@ def on_feedback_received(source: FeedbackSource, *, item_ids: list[int], **_: ob
     targets = webhooks.endpoints_for(WebhookEvent.feedback_created) if item_ids else []
     if not targets:
         return
-    for item in db.session.scalars(select(FeedbackItem).where(FeedbackItem.id.in_(item_ids))):
-        webhooks.emit(WebhookEvent.feedback_created, webhooks.feedback_payload(item), targets)
+    rows = db.session.execute(
+        select(FeedbackItem, Idea.board_id)
+        .outerjoin(Idea, Idea.id == FeedbackItem.idea_id)
+        .where(FeedbackItem.id.in_(item_ids))
+    )
+    for item, board_id in rows:
+        payload = webhooks.feedback_payload(item)
+        webhooks.emit(WebhookEvent.feedback_created, payload, targets, board_id=board_id)
 
 
 def connect() -> None:

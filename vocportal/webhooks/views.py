@@ -9,7 +9,7 @@ from vocportal.extensions import db
 from vocportal.forms import commit_and_go, submitted, valid_or_400
 from vocportal.permissions import admin_required, staff_required
 from vocportal.webhooks import operations as ops
-from vocportal.webhooks.forms import EVENT_LABELS, ActiveForm, EndpointForm
+from vocportal.webhooks.forms import EVENT_LABELS, FORMAT_LABELS, ActiveForm, EndpointForm
 from vocportal.webhooks.models import WebhookEndpoint
 
 bp = Blueprint("webhooks", __name__, url_prefix="/staff/webhooks")
@@ -19,29 +19,44 @@ def _endpoint_or_404(endpoint_id: int) -> WebhookEndpoint:
     return db.session.get(WebhookEndpoint, endpoint_id) or abort(404)
 
 
+def _labels() -> dict:
+    return {
+        "event_labels": {e.value: label for e, label in EVENT_LABELS.items()},
+        "format_labels": {f: label.split(" (")[0] for f, label in FORMAT_LABELS.items()},
+        "board_names": ops.board_names(),
+    }
+
+
+def _endpoint_form() -> EndpointForm:
+    form = EndpointForm()
+    form.boards.choices = list(ops.board_names().items())
+    return form
+
+
 def _index(form: EndpointForm | None, status: int = 200):
     return render_template(
-        "webhooks/index.html",
-        endpoints=ops.endpoints(),
-        form=form,
-        event_labels={e.value: label for e, label in EVENT_LABELS.items()},
+        "webhooks/index.html", endpoints=ops.endpoints(), form=form, **_labels()
     ), status
 
 
 @bp.get("/")
 @staff_required
 def index():
-    return _index(EndpointForm(formdata=None) if current_user.is_admin else None)
+    return _index(_endpoint_form() if current_user.is_admin else None)
 
 
 @bp.post("/")
 @admin_required
 def create():
-    form = EndpointForm()
+    form = _endpoint_form()
     return submitted(
         form,
         lambda: ops.create_endpoint(
-            current_user._get_current_object(), form.url.data, form.events.data
+            current_user._get_current_object(),
+            form.url.data,
+            form.events.data,
+            form.format.data,
+            form.boards.data,
         ),
         "Endpoint added. Give its signing secret (below) to the receiver.",
         lambda endpoint: url_for("webhooks.show", endpoint_id=endpoint.id),
@@ -62,7 +77,7 @@ def show(endpoint_id: int):
         "webhooks/show.html",
         endpoint=endpoint,
         page=page,
-        event_labels={e.value: label for e, label in EVENT_LABELS.items()},
+        **_labels(),
     )
 
 
