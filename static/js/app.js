@@ -89,3 +89,13 @@ document.querySelectorAll("[data-select-all]").forEach((all) => {
   });
   sync();
 });
+
+// Tag colours (templates/tags/_tags.html): data-colour="#rrggbb" on the dot; the CSP allows
+// no inline style attributes, so script sets them.
+const colourTags = (root) => {
+  root.querySelectorAll("[data-colour]").forEach((dot) => {
+    if (/^#[0-9a-fA-F]{6}$/.test(dot.dataset.colour)) dot.style.backgroundColor = dot.dataset.colour;
+  });
+};
+colourTags(document);
+document.addEventListener("htmx:afterSettle", (event) => colourTags(event.detail.target));

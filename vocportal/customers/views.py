@@ -31,6 +31,7 @@ from vocportal.forms import ButtonForm, commit_and_go, field_values, submitted, 
 from vocportal.ideas.models import Idea, Vote
 from vocportal.permissions import staff_required
 from vocportal.spreadsheets import spreadsheet_safe
+from vocportal.tags import exports as tag_exports
 
 bp = Blueprint("customers", __name__, url_prefix="/staff")
 
@@ -182,6 +183,7 @@ def demand():
 def _ideas_rows(segment: Segment | None):
     ideas = list(db.session.scalars(select(Idea).order_by(Idea.id)))
     figures = ops.demand([i.id for i in ideas], segment.id if segment else None)
+    tagged = tag_exports.idea_columns(i.id for i in ideas)  # tags and custom fields
     for idea in ideas:
         d = figures.get(idea.id, ops.IdeaDemand())
         if segment is not None and not d.in_segment:
@@ -199,6 +201,7 @@ def _ideas_rows(segment: Segment | None):
             "author_email": idea.author.email,
             "created_at": idea.created_at.isoformat(),
             "duplicate_of": idea.duplicate_of_id,
+            **tagged(idea.id),
         }
 
 
@@ -224,7 +227,9 @@ def _votes_rows(only: Segment | None):
 
 def _feedback_rows(only: Segment | None):
     w = ops.weights()
-    for item in db.session.scalars(select(FeedbackItem).order_by(FeedbackItem.id)):
+    items = list(db.session.scalars(select(FeedbackItem).order_by(FeedbackItem.id)))
+    tagged = tag_exports.feedback_columns(i.id for i in items)
+    for item in items:
         segment = w.segment_of.get(item.company_id)
         if only is not None and (segment is None or segment.id != only.id):
             continue
@@ -238,6 +243,7 @@ def _feedback_rows(only: Segment | None):
             "weight": w.company_weight(item.company_id),
             "received_at": item.received_at.isoformat(),
             "idea_id": item.idea_id,
+            **tagged(item.id),
         }
 
 

@@ -1,0 +1,1 @@
+"""Tags on ideas and feedback, and custom fields per board (kept below `ideas`)."""
