@@ -61,10 +61,11 @@ def register_subscribers() -> None:
     from vocportal.embeddings import subscribers as embeddings
     from vocportal.moderation import subscribers as moderation
     from vocportal.notifications import subscribers as notifications
+    from vocportal.trackers import subscribers as trackers
     from vocportal.triage import subscribers as triage
     from vocportal.webhooks import subscribers as webhooks
 
-    for feature in (moderation, notifications, webhooks, embeddings, triage, api):
+    for feature in (moderation, notifications, webhooks, embeddings, triage, api, trackers):
         feature.connect()
 
 
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     from vocportal.queue.views import bp as queue_bp
     from vocportal.sso.views import bp as sso_bp
     from vocportal.themes.views import bp as themes_bp
+    from vocportal.trackers.views import bp as trackers_bp
     from vocportal.triage.views import bp as triage_bp
     from vocportal.webhooks.views import bp as webhooks_bp
 
@@ -150,6 +152,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sso_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(trackers_bp)
     # The JSON API authenticates with bearer tokens only (never the session cookie), so
     # CSRF does not apply to it; see vocportal.api.views for cookie-carrying requests.
     csrf.exempt(api_bp)

@@ -220,6 +220,7 @@ def load_config(instance_path: Path) -> dict:
             o.strip() for o in os.environ.get("WIDGET_ALLOWED_ORIGINS", "*").split(",") if o.strip()
         ],
         "LIMIT_WIDGET": os.environ.get("LIMIT_WIDGET", "20/hour"),
+        "LIMIT_TRACKER_HOOK": os.environ.get("LIMIT_TRACKER_HOOK", "600/minute"),
         "INBOUND_EMAIL_SECRET": os.environ.get("INBOUND_EMAIL_SECRET", ""),
         # Recipients a fan-out job writes per commit.
         "NOTIFY_FANOUT_CHUNK": int(os.environ.get("NOTIFY_FANOUT_CHUNK", "1000")),
@@ -231,6 +232,25 @@ def load_config(instance_path: Path) -> dict:
         "WEBHOOK_ALLOW_PRIVATE": _bool("WEBHOOK_ALLOW_PRIVATE", False),
         "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10")),
         "WEBHOOK_ATTEMPTS": int(os.environ.get("WEBHOOK_ATTEMPTS", "5")),
+        # Issue trackers (vocportal.trackers): each tracker's webhook secret (unset: its
+        # webhook answers 404), and the token a new link's comment is posted with (unset:
+        # nothing is posted, and the settings page says so). Comments go out like webhook
+        # deliveries: same address rules, timeout and attempts.
+        "TRACKER_GITHUB_SECRET": os.environ.get("TRACKER_GITHUB_SECRET", ""),
+        "TRACKER_GITHUB_TOKEN": os.environ.get("TRACKER_GITHUB_TOKEN", ""),
+        "TRACKER_GITHUB_API_URL": os.environ.get(
+            "TRACKER_GITHUB_API_URL", "https://api.github.com"
+        ),
+        "TRACKER_GITLAB_SECRET": os.environ.get("TRACKER_GITLAB_SECRET", ""),
+        "TRACKER_GITLAB_TOKEN": os.environ.get("TRACKER_GITLAB_TOKEN", ""),
+        "TRACKER_JIRA_SECRET": os.environ.get("TRACKER_JIRA_SECRET", ""),
+        "TRACKER_JIRA_EMAIL": os.environ.get("TRACKER_JIRA_EMAIL", ""),
+        "TRACKER_JIRA_TOKEN": os.environ.get("TRACKER_JIRA_TOKEN", ""),
+        "TRACKER_LINEAR_SECRET": os.environ.get("TRACKER_LINEAR_SECRET", ""),
+        "TRACKER_LINEAR_TOKEN": os.environ.get("TRACKER_LINEAR_TOKEN", ""),
+        "TRACKER_LINEAR_API_URL": os.environ.get(
+            "TRACKER_LINEAR_API_URL", "https://api.linear.app/graphql"
+        ),
         # Anonymous visitors may see public list pages up to this many seconds old (0: off).
         "ANONYMOUS_PAGE_CACHE_SECONDS": float(os.environ.get("ANONYMOUS_PAGE_CACHE_SECONDS", "5")),
         # Single sign-on: OpenID Connect providers (see _oidc_providers), and whether people

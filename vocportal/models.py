@@ -29,6 +29,7 @@ from vocportal.themes.models import (
     ThemeStatus,
     TopicFit,
 )
+from vocportal.trackers.models import TrackerDelivery, TrackerLink, TrackerMapping
 from vocportal.triage.models import InternalNote
 from vocportal.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -38,6 +39,9 @@ __all__ = [
     "Company",
     "FeedbackItem",
     "Segment",
+    "TrackerDelivery",
+    "TrackerLink",
+    "TrackerMapping",
     "WebhookDelivery",
     "WebhookEndpoint",
     "Board",

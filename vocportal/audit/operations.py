@@ -42,6 +42,8 @@ ACTIONS: dict[str, str] = {
     "moderation.approved": "Moderation: approved",
     "moderation.rejected": "Moderation: rejected",
     "settings.changed": "Settings changed",
+    "tracker.linked": "Issue linked",
+    "tracker.unlinked": "Issue unlinked",
 }
 
 #: What an erased person's snapshot reads in old entries.

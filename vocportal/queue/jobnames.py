@@ -34,3 +34,5 @@ REFRESH_THEMES = "jobs.topics.refresh_topics"
 DETECT_THEME_ALERTS = "jobs.topics.detect_theme_alerts"
 #: POST one signed webhook delivery; RQ retries it while the receiver fails.
 DELIVER_WEBHOOK = "jobs.webhooks.deliver"
+#: Post a new tracker link's comment (the idea's address and demand) on the issue.
+POST_TRACKER_COMMENT = "jobs.trackers.post_comment"
