@@ -53,6 +53,15 @@ def test_seed_loads_the_same_demo_from_the_data_files(app):
         "status changes": 243,
         "changelog entries": 6,
         "notification events": 373,
+        # Questions to customers (vocportal/demo/questions.py), after the history above.
+        "questions": 6,
+        "answers": 4,
+        # Last week's voice-of-customer report (vocportal/reports), built by the seed.
+        "weekly reports": 1,
+        # Tags and custom fields (vocportal/demo/tags.py): labels, no events.
+        "tags": 4,
+        "tagged ideas": 37,
+        "custom fields": 3,
     }
     boards = db.session.scalars(select(Board.name).order_by(Board.position)).all()
     assert boards == [b["name"] for b in content.BOARDS]

@@ -27,12 +27,16 @@ from vocportal.mail import (
 )
 from vocportal.notifications.models import EventKind, Notification, NotificationEvent
 from vocportal.notifications.preferences import unsubscribe_token
+from vocportal.questions import replies
 
 #: The button of an event's email, by what happened.
 _BUTTON = {
     EventKind.status_update: "See the update",
     EventKind.comment: "See the comment",
     EventKind.theme_alert: "See the theme",
+    EventKind.question: "Answer the question",
+    EventKind.answer: "See the answer",
+    EventKind.feedback_linked: "See the idea",
 }
 
 
@@ -47,9 +51,13 @@ class EventEmails:
         self.event = event
         portal = current_app.config["PORTAL_NAME"]
         self.subject = f"[{portal}] {event.title}"
-        self._head = _header_lines(
-            {"From": current_app.config["MAIL_FROM"], "Subject": self.subject}
-        )
+        #: A question's email is answered by its reader: a signed reply link and a reply
+        #: token (Reply-To address and subject) per person (`vocportal.questions.replies`).
+        self._asks = event.kind is EventKind.question and event.question_id is not None
+        head = {"From": current_app.config["MAIL_FROM"]}
+        if not self._asks:
+            head["Subject"] = self.subject
+        self._head = _header_lines(head)
         self._bodies: dict[bool, tuple[str, str]] = {}
 
     def _rendered(self, has_account: bool) -> tuple[str, str]:
@@ -63,7 +71,8 @@ class EventEmails:
                 title=event.title,
                 text=absolute_links(event.text),
                 text_html=email_markdown(event.text) if event.text else None,
-                url=f"{_base_url()}{event.link}",
+                url=_REPLY if self._asks else f"{_base_url()}{event.link}",
+                reply_hint=_reply_hint() if self._asks else None,
                 button_label=_BUTTON.get(event.kind, "See it"),
                 unsubscribe_label=(
                     "Unsubscribe from this idea with one click"
@@ -74,6 +83,8 @@ class EventEmails:
                     "You get this because you asked for this idea (posted, voted, commented or "
                     "sent us feedback about it) or follow it."
                     if event.idea_id
+                    else "You get this because you sent us the feedback it is about."
+                    if self._asks
                     else f"You get this as a member of the {portal} team."
                 ),
                 activity_url=f"{_base_url()}/me/activity" if has_account else None,
@@ -93,10 +104,23 @@ class EventEmails:
         name = user.display_name
         text = text.replace(_NAME, name).replace(_UNSUBSCRIBE, unsubscribe)
         html = html.replace(_NAME, escape(name)).replace(_UNSUBSCRIBE, escape(unsubscribe))
+        personal = {}
+        if self._asks:
+            question_id = self.event.question_id
+            link = f"{_base_url()}/questions/reply/{replies.link_token(question_id, user.id)}"
+            text, html = text.replace(_REPLY, link), html.replace(_REPLY, escape(link))
+            token = replies.address_token(question_id, user.id)
+            personal["Subject"] = f"{self.subject} {replies.subject_ref(token)}"
+            if reply_to := replies.reply_address(token):
+                personal["Reply-To"] = reply_to
         # Never inside a part: every "=" in a quoted-printable body is written =3D.
         boundary = f"===============vocportal{self.event.id}n{notification_id}=="
         head = _header_lines(
-            {"To": to, **_list_headers(unsubscribe, notification_ids=[notification_id])}
+            {
+                "To": to,
+                **personal,
+                **_list_headers(unsubscribe, notification_ids=[notification_id]),
+            }
         )
         try:
             parts = [_qp_part("plain", text, boundary), _qp_part("html", html, boundary)]
@@ -116,7 +140,14 @@ class EventEmails:
 
 
 #: Stand-ins for the per-person parts of a rendered event email (NUL: never in stored text).
-_NAME, _UNSUBSCRIBE = "\x00name\x00", "\x00unsubscribe\x00"
+_NAME, _UNSUBSCRIBE, _REPLY = "\x00name\x00", "\x00unsubscribe\x00", "\x00reply\x00"
+
+
+def _reply_hint() -> str:
+    """How a question's reader answers, under its button."""
+    if current_app.config["QUESTION_REPLY_ADDRESS"]:
+        return "Answer with the button (no login needed), or simply reply to this email."
+    return "Answer with the button: no login needed."
 
 
 def _header_lines(headers: dict[str, str]) -> bytes:

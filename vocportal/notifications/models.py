@@ -18,6 +18,10 @@ class EventKind(enum.Enum):
     comment = "comment"  #: staff commented on an idea
     theme_alert = "theme_alert"  #: early warning: a theme jumped above its baseline (staff)
     moderation = "moderation"  #: staff rejected a held or flagged post (its author only)
+    question = "question"  #: staff asked a question (its addressees: vocportal.questions)
+    answer = "answer"  #: a customer answered a question (the asker and the item's owner)
+    #: staff linked someone's feedback to an idea (its sender only; says if already planned)
+    feedback_linked = "feedback_linked"
 
 
 class Channel(enum.Enum):
@@ -56,6 +60,14 @@ class NotificationEvent(db.Model):
     status_change_id: Mapped[int | None] = mapped_column(ForeignKey("status_changes.id"))
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
+    #: The question asked or answered (question and answer events).
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    #: The feedback item a feedback_linked event tells its sender about.
+    feedback_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feedback_items.id", ondelete="CASCADE"), index=True
+    )
     #: Who caused it; never notified about their own action.
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: One line for the bell and the email subject.

@@ -29,6 +29,8 @@ def record_event(
     status_change_id: int | None = None,
     comment_id: int | None = None,
     theme_id: int | None = None,
+    question_id: int | None = None,
+    feedback_item_id: int | None = None,
 ) -> NotificationEvent:
     """Write the outbox row for something people must hear about and defer its fan-out."""
     event = NotificationEvent(
@@ -41,6 +43,8 @@ def record_event(
         status_change_id=status_change_id,
         comment_id=comment_id,
         theme_id=theme_id,
+        question_id=question_id,
+        feedback_item_id=feedback_item_id,
     )
     db.session.add(event)
     db.session.flush()

@@ -1,5 +1,6 @@
 """Staff answering in public (a status update or a comment) takes an idea out of the inbox
-and counts as its first response; staff see the triage panel on an idea's page."""
+and counts as its first response; a customer's answer to a staff question puts it back;
+staff see the triage panel on an idea's page."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from vocportal.ideas import events, page
 from vocportal.ideas.merge import active_merge
 from vocportal.ideas.models import Idea
 from vocportal.ideas.operations import mark_triaged
+from vocportal.questions import events as question_events
 from vocportal.triage import operations as triage
 from vocportal.triage.forms import DuplicateForm, NoteForm, PostForm
 from vocportal.triage.views import owner_form
@@ -19,6 +21,12 @@ from vocportal.triage.views import owner_form
 
 def on_public_answer(idea: Idea, *, actor: User, **_: object) -> None:
     mark_triaged(actor, idea, responded=True)
+
+
+def on_answer(question, *, idea: Idea | None, **_: object) -> None:
+    """A customer's answer puts the idea back in the inbox, for staff to act on."""
+    if idea is not None:
+        idea.triaged_at = None
 
 
 def staff_panel(idea: Idea, *, viewer: User | None, **_: object) -> dict | None:
@@ -47,3 +55,4 @@ def connect() -> None:
     events.status_changed.connect(on_public_answer)
     events.comment_added.connect(on_public_answer)
     page.idea_page.connect(staff_panel)
+    question_events.answer_received.connect(on_answer)
