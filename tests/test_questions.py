@@ -366,3 +366,46 @@ def test_metrics_and_unanswered_list_on_a_fixed_set(app, make_user, make_idea, c
     assert f"question-{late.id}" in late_table
     metrics_page = client.get("/staff/metrics").get_data(as_text=True)
     assert "6 asked" in metrics_page and "10.0 h" in metrics_page
+
+
+def test_only_staff_ask_and_closing_ends_needs_info(cast, client, new_client):
+    idea, _item, _people = cast
+    customer = new_client()
+    customer.login("voter@example.com")
+    refused = customer.post(
+        f"/staff/ideas/{idea.id}/ask", {"body": "Q?", "addressees": "author"}, page="/"
+    )
+    assert refused.status_code in (302, 403, 404) and db.session.scalar(select(Question.id)) is None
+    ask(client, idea, addressees="author")
+    question = only_question()
+    assert "Needs info" in new_client().get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert customer.post(f"/staff/questions/{question.id}/close", page="/").status_code != 302
+    assert only_question().closed_at is None
+    done = client.post(f"/staff/questions/{question.id}/close", page=f"/ideas/{idea.id}")
+    assert done.status_code == 302 and only_question().closed_at is not None
+    assert "Needs info" not in new_client().get(f"/ideas/{idea.id}").get_data(as_text=True)
+    # A closed question takes no more answers.
+    author = new_client()
+    author.login("author@example.com")
+    late = author.post(f"/questions/{question.id}", {"body": "late"}, page=f"/ideas/{idea.id}")
+    assert late.status_code == 400 and answers() == []
+
+
+def test_email_reply_to_an_old_question_is_refused(app, cast, client):
+    idea, _item, people = cast
+    ask(client, idea, addressees="author")
+    question = only_question()
+    question.created_at = utcnow() - timedelta(seconds=app.config["QUESTION_REPLY_MAX_AGE"] + 60)
+    db.session.commit()
+    token = replies.address_token(question.id, people["author"].id)
+    late = client.http.post(
+        "/hooks/inbound-email",
+        json={
+            "sender": "author@example.com",
+            "recipient": f"reply+{token}@portal.test",
+            "subject": "Re: question",
+            "text": "Premium.",
+        },
+        headers=SECRET,
+    )
+    assert late.status_code == 410 and answers() == []

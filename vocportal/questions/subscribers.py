@@ -31,7 +31,11 @@ def _panel(questions, viewer: User | None, here: str) -> list[dict]:
             {
                 "question": question,
                 "answers": ops.visible_answers(question, viewer),
-                "form": AnswerForm(formdata=None, next=here) if addressed else None,
+                "form": (
+                    AnswerForm(formdata=None, next=here)
+                    if addressed and question.closed_at is None
+                    else None
+                ),
             }
         )
     return shown

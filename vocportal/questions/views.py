@@ -100,7 +100,7 @@ def show(question_id: int):
         question=question,
         form=form,
         answers=ops.visible_answers(question, current_user),
-        can_answer=ops.is_addressee(question, current_user),
+        can_answer=question.closed_at is None and ops.is_addressee(question, current_user),
         action=url_for("questions.show", question_id=question.id),
     ), 400 if form.errors else 200
 
@@ -144,7 +144,7 @@ def reply(token: str):
         question=question,
         form=form,
         answers=ops.visible_answers(question, person),
-        can_answer=True,
+        can_answer=question.closed_at is None,
         action=request.path,
         via_link=True,
         person=person,
