@@ -249,10 +249,25 @@ def test_a_dead_workers_claim_is_sent_once_by_the_next_run(app, week, dataset, m
     row.state, row.claimed_at, row.attempts = operations.DeliveryState.sending, fresh, 1
     db.session.commit()
     before = len(mail.messages)
-    assert report_sending.send_pending(report.id) == 0  # a live claim: not ours
+    # A live claim is another send's: this one sends nothing and fails, so RQ retries it.
+    with pytest.raises(RuntimeError, match="1 report emails are claimed by another send"):
+        report_sending.send_pending(report.id)
+    assert len(mail.messages) == before
     row.claimed_at = fresh - timedelta(seconds=app.config["NOTIFY_CLAIM_STALE_SECONDS"] + 1)
     db.session.commit()
     assert report_sending.send_pending(report.id) == 1
+    assert len(mail.wait_for(before + 1)) == before + 1
+
+
+def test_a_refused_email_is_sent_by_the_retry_and_only_once(app, week, dataset, mail):
+    mail.refuse_next = 1
+    before = len(mail.messages)
+    with pytest.raises(RuntimeError, match="1 report emails failed"):
+        report_sending.run_week(week)
+    row = db.session.scalar(select(ReportDelivery))
+    assert (row.state.value, row.attempts) == ("pending", 1) and "451" in row.error
+    assert report_sending.run_week(week) == 1  # RQ's retry of the job
+    assert report_sending.run_week(week) == 0
     assert len(mail.wait_for(before + 1)) == before + 1
 
 

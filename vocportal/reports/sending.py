@@ -18,7 +18,7 @@ from email.errors import MessageError
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from vocportal.extensions import db
 from vocportal.mail import MessageBuildError, build_message, render_email, smtp_connection
@@ -46,12 +46,14 @@ def run_week(week: date, progress=None) -> int:
     return send_pending(report.id, progress)
 
 
-def _claim(report_id: int) -> list[int]:
+def _claim(report_id: int, failed: list[int]) -> list[int]:
+    """Claim up to SEND_BATCH of the report's rows (not those that failed in this run: the
+    job's retry takes them), commit; return their ids."""
     stale = utcnow() - timedelta(seconds=current_app.config["NOTIFY_CLAIM_STALE_SECONDS"])
     claimable = or_(
         ReportDelivery.state == DeliveryState.pending,
         (ReportDelivery.state == DeliveryState.sending) & (ReportDelivery.claimed_at < stale),
-    )
+    ) & ReportDelivery.id.not_in(failed)
     ids = list(
         db.session.scalars(
             select(ReportDelivery.id)
@@ -105,7 +107,7 @@ def send_pending(report_id: int, progress=None) -> int:
     report = db.session.get(WeeklyReport, report_id)
     sent, failed, error_text = 0, [], ""
     with smtp_connection() as smtp:
-        while ids := [i for i in _claim(report_id) if i not in failed]:
+        while ids := _claim(report_id, failed):
             rows = list(
                 db.session.scalars(
                     select(ReportDelivery)
@@ -146,6 +148,13 @@ def send_pending(report_id: int, progress=None) -> int:
             progress(0.0, f"{sent} sent, {len(failed)} failed")
     if failed:
         raise RuntimeError(f"{len(failed)} report emails failed, last error: {error_text}")
+    busy = db.session.scalar(
+        select(func.count())
+        .select_from(ReportDelivery)
+        .where(ReportDelivery.report_id == report_id, ReportDelivery.state == DeliveryState.sending)
+    )
+    if busy:  # a send still holds them, or a dead one: its claim goes stale, then a retry
+        raise RuntimeError(f"{busy} report emails are claimed by another send; retrying later")
     return sent
 
 
