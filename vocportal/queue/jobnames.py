@@ -32,6 +32,8 @@ NOTIFY_SEND_DIGESTS = "jobs.notify.send_digests"
 REFRESH_THEMES = "jobs.topics.refresh_topics"
 #: Flag themes whose last week jumped above their baseline (early warning).
 DETECT_THEME_ALERTS = "jobs.topics.detect_theme_alerts"
+#: Build a week's voice-of-customer report (once), write its deliveries and send them.
+REPORTS_SEND_WEEKLY = "jobs.reports.send_weekly"
 #: POST one signed webhook delivery; RQ retries it while the receiver fails.
 DELIVER_WEBHOOK = "jobs.webhooks.deliver"
 #: Post a new tracker link's comment (the idea's address and demand) on the issue.
