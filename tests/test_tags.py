@@ -69,6 +69,12 @@ def test_staff_create_edit_and_delete_tags_with_bad_input_refused(client, make_u
     assert deleted.status_code == 302
     assert db.session.scalar(select(func.count(Tag.id))) == 0
     assert db.session.scalar(select(func.count()).select_from(IdeaTag)) == 0
+    from vocportal.audit.models import AuditEntry
+
+    logged = db.session.scalars(
+        select(AuditEntry.summary).where(AuditEntry.target_type == "tag").order_by(AuditEntry.id)
+    ).all()
+    assert logged == ["Tag Mobile created", "Tag Mobile app changed", "Tag Mobile app deleted"]
 
 
 def test_customers_may_not_make_or_apply_tags(client, make_user, make_idea, make_tag):

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from vocportal.admin.views import bp
+from vocportal.audit import operations as audit_ops
 from vocportal.errors import OperationError
 from vocportal.extensions import db
 from vocportal.forms import ButtonForm, commit_and_go, submitted, valid_or_400
@@ -28,8 +29,39 @@ def _actor():
     return current_user._get_current_object()
 
 
+def _audit(target_type: str, target_id: int, summary: str, **details) -> None:
+    audit_ops.record(
+        _actor(),
+        "settings.changed",
+        target_type=target_type,
+        target_id=target_id,
+        summary=summary,
+        details=details,
+    )
+
+
 def _save_tag(tag: Tag | None, form: TagForm) -> Tag:
-    return tags.save_tag(_actor(), tag, form.name.data, form.colour.data or "", form.public.data)
+    """Create (tag=None) or change a tag from the form; the audit log records it."""
+    saved = tags.save_tag(_actor(), tag, form.name.data, form.colour.data or "", form.public.data)
+    verb = "created" if tag is None else "changed"
+    _audit("tag", saved.id, f"Tag {saved.name} {verb}", name=saved.name, public=saved.public)
+    return saved
+
+
+def _add_field(board: Board, form: BoardFieldForm) -> BoardField:
+    """Define a field on `board` from the form; the audit log records it."""
+    added = fields.add_field(
+        _actor(),
+        board.id,
+        form.label.data,
+        form.kind.data,
+        form.choices.data or "",
+        form.required.data,
+        form.public.data,
+    )
+    summary = f"Field {added.label} added to board {board.name}"
+    _audit("board_field", added.id, summary, board_id=board.id, kind=added.kind.value)
+    return added
 
 
 @bp.route("/tags", methods=["GET", "POST"])
@@ -66,6 +98,7 @@ def delete_tag(tag_id: int):
     tag = db.session.get(Tag, tag_id) or abort(404)
     valid_or_400()
     name = tag.name
+    _audit("tag", tag.id, f"Tag {name} deleted", name=name)
     tags.delete_tag(_actor(), tag)
     return commit_and_go(f"Tag {name} deleted.", url_for("admin.tags_page"))
 
@@ -78,15 +111,7 @@ def board_fields(board_id: int):
     here = url_for("admin.board_fields", board_id=board.id)
     done = submitted(
         form,
-        lambda: fields.add_field(
-            _actor(),
-            board.id,
-            form.label.data,
-            form.kind.data,
-            form.choices.data or "",
-            form.required.data,
-            form.public.data,
-        ),
+        lambda: _add_field(board, form),
         lambda added: f"Field {added.label} added.",
         here,
     )
@@ -107,6 +132,7 @@ def delete_field(field_id: int):
     definition = db.session.get(BoardField, field_id) or abort(404)
     valid_or_400()
     board_id, label = definition.board_id, definition.label
+    _audit("board_field", definition.id, f"Field {label} deleted", board_id=board_id)
     fields.delete_field(_actor(), definition)
     return commit_and_go(
         f"Field {label} deleted, with its answers.",
