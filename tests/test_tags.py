@@ -245,3 +245,24 @@ def test_staff_theme_page_shows_its_items_tags(client, make_user, make_idea, mak
     assert 'data-tag="mobile"' in ideas_part and 'data-tag="churn-risk"' not in ideas_part
     assert 'data-tag="churn-risk"' in feedback_part
     assert 'data-testid="bulk-tags"' in html
+
+
+def test_internal_tags_reach_no_customer_surface(client, make_user, make_idea, make_tag):
+    """Pages, the idea's feed and the similar-ideas box: an internal tag is nowhere."""
+    staff = make_user(role="staff")
+    internal = make_tag("Secret churn", public=False)
+    idea = make_idea(title="Offline timers")
+    tags.tag_ideas(staff, [idea.id], [internal.id])
+    db.session.commit()
+    customer = make_user()
+    client.login(customer.email)
+    for url in (
+        "/",
+        f"/ideas/{idea.id}",
+        f"/ideas/{idea.id}/feed.atom",
+        "/roadmap",
+        "/ideas/new",
+        f"/?tag={internal.slug}",
+    ):
+        body = client.get(url).get_data(as_text=True)
+        assert "Secret churn" not in body and internal.slug not in body, url
