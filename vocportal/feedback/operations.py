@@ -326,6 +326,7 @@ def link(actor: User, item: FeedbackItem, idea: Idea | None) -> None:
         raise OperationError(
             f"That idea is merged into #{idea.duplicate_of_id}; link to that one.", field="idea"
         )
+    newly_linked = idea is not None and item.idea_id != idea.id
     item.idea_id = idea.id if idea else None
     item.linked_at = utcnow() if idea else None
     item.linked_by_id = actor.id if idea else None
@@ -334,6 +335,8 @@ def link(actor: User, item: FeedbackItem, idea: Idea | None) -> None:
 
         mark_triaged(actor, idea)
     db.session.flush()
+    if newly_linked:
+        events.feedback_linked.send(item, actor=actor, idea=idea)
 
 
 def suggestions(item: FeedbackItem, limit: int = 5):
