@@ -40,6 +40,8 @@ COLOURS = {
     "feedback.created": 0xD97706,
     "comment.created": 0x64748B,
     "theme.alert": 0xDC2626,
+    "question.answered": 0x7C3AED,
+    "report.weekly": 0x0891B2,
 }
 DEFAULT_COLOUR = 0x475569
 
@@ -146,6 +148,44 @@ def _theme_alert(data: dict) -> Message:
     )
 
 
+def _answer_received(data: dict) -> Message:
+    about = data.get("idea")
+    who = (data.get("answered_by") or {}).get("display_name") or "A customer"
+    fields = [("Answered by", who), ("Channel", data.get("channel", ""))]
+    if about:
+        fields.append(("Idea", about["title"]))
+    fields.append(("Question", data["question"]["body"]))
+    return Message(
+        title=f"{who} answered: {about['title']}" if about else f"{who} answered a question",
+        url=data.get("url"),
+        text=data.get("body") or "",
+        fields=fields,
+    )
+
+
+def _weekly_report(data: dict) -> Message:
+    figures = data.get("figures") or {}
+    rising = figures.get("themes_rising") or []
+    lines = [
+        f"Themes rising: {', '.join(t['name'] for t in rising[:5]) or 'none'}",
+        f"Shipped: {len(figures.get('shipped') or [])} ideas, "
+        f"{figures.get('shipped_told', 0)} people told",
+        f"Open promises (over {figures.get('promise_days', 90)} days): "
+        f"{len(figures.get('promises') or [])}",
+    ]
+    return Message(
+        title=f"Voice-of-customer report, week of {data.get('week_start')}",
+        url=data.get("url"),
+        text="\n".join(lines),
+        fields=[
+            ("Themes rising", str(len(rising))),
+            ("Ideas shipped", str(len(figures.get("shipped") or []))),
+            ("People told", str(figures.get("shipped_told", 0))),
+            ("Open promises", str(len(figures.get("promises") or []))),
+        ],
+    )
+
+
 #: Event name -> how its data becomes a Message. Other features add theirs with `describe`.
 DESCRIBERS: dict[str, Callable[[dict], Message]] = {
     "idea.created": _idea_created,
@@ -153,6 +193,8 @@ DESCRIBERS: dict[str, Callable[[dict], Message]] = {
     "feedback.created": _feedback_created,
     "comment.created": _comment_created,
     "theme.alert": _theme_alert,
+    "question.answered": _answer_received,
+    "report.weekly": _weekly_report,
 }
 
 

@@ -14,6 +14,8 @@ EVENT_LABELS = {
     WebhookEvent.feedback_created: "Feedback arrives",
     WebhookEvent.comment_created: "Someone comments",
     WebhookEvent.theme_alert: "A theme alert (a theme is rising)",
+    WebhookEvent.answer_received: "A customer answers a question",
+    WebhookEvent.weekly_report: "The weekly voice-of-customer report is ready",
 }
 
 FORMAT_LABELS = {

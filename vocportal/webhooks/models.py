@@ -18,6 +18,8 @@ class WebhookEvent(enum.Enum):
     feedback_created = "feedback.created"
     comment_created = "comment.created"
     theme_alert = "theme.alert"
+    answer_received = "question.answered"
+    weekly_report = "report.weekly"
 
 
 class WebhookFormat(enum.Enum):

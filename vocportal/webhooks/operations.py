@@ -57,9 +57,11 @@ from vocportal.webhooks.models import (
 )
 from vocportal.webhooks.payloads import (  # noqa: F401  (the payloads, as callers know them)
     _iso,
+    answer_payload,
     comment_payload,
     feedback_payload,
     idea_payload,
+    report_payload,
     status_payload,
     theme_alert_payload,
 )

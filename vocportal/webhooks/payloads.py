@@ -113,3 +113,40 @@ def theme_alert_payload(
         "week_start": _iso(week_start),
         "url": _link(path),
     }
+
+
+def answer_payload(question, answer, actor: User, idea: Idea | None, item: FeedbackItem | None):
+    """A customer's answer to a staff question, with the question and what it is about."""
+    if idea is not None:
+        about = {"id": idea.id, "title": idea.title, "status": idea.status.value}
+        path = ideas.idea_path(idea.id)
+    else:
+        about = None
+        path = f"/staff/feedback/{item.id}" if item is not None else "/"
+    return {
+        "id": answer.id,
+        "body": answer.body,
+        "channel": answer.channel.value,
+        "answered_by": _person(actor),
+        "created_at": _iso(answer.created_at),
+        "question": {
+            "id": question.id,
+            "body": question.body,
+            "asked_by": _person(question.asker),
+            "asked_at": _iso(question.created_at),
+        },
+        "idea": about,
+        "feedback_item_id": item.id if item is not None else None,
+        "url": _link(path),
+    }
+
+
+def report_payload(report_id: int, week_start, figures: dict, path: str) -> dict:
+    """The weekly voice-of-customer report: its week, its figures and its page."""
+    return {
+        "id": report_id,
+        "week_start": week_start.isoformat(),
+        "week_end": figures.get("week_end"),
+        "figures": figures,
+        "url": _link(path),
+    }

@@ -11,6 +11,7 @@ from vocportal.feedback import events as feedback_events
 from vocportal.feedback.models import FeedbackItem, FeedbackSource
 from vocportal.ideas import events
 from vocportal.ideas.models import Comment, Idea, StatusChange
+from vocportal.questions import events as question_events
 from vocportal.webhooks import operations as webhooks
 from vocportal.webhooks.models import WebhookEvent
 
@@ -51,8 +52,24 @@ def on_feedback_received(source: FeedbackSource, *, item_ids: list[int], **_: ob
         webhooks.emit(WebhookEvent.feedback_created, payload, targets, board_id=board_id)
 
 
+def on_answer_received(question, *, actor: User, answer, idea, feedback_item, **_) -> None:
+    board_id = idea.board_id if idea is not None else None
+    if board_id is None and feedback_item is not None and feedback_item.idea_id is not None:
+        board_id = db.session.get(Idea, feedback_item.idea_id).board_id
+    data = webhooks.answer_payload(question, answer, actor, idea, feedback_item)
+    webhooks.emit(WebhookEvent.answer_received, data, board_id=board_id)
+
+
+def on_weekly_report_ready(_sender, *, report_id, week_start, figures, path, **_) -> None:
+    """Reports sit above webhooks in the layers, so the application factory connects this
+    to `vocportal.reports.events.weekly_report_ready` (plain values, no report import)."""
+    data = webhooks.report_payload(report_id, week_start, figures, path)
+    webhooks.emit(WebhookEvent.weekly_report, data, any_board=True)
+
+
 def connect() -> None:
     events.idea_created.connect(on_idea_created)
     events.status_changed.connect(on_status_changed)
     events.comment_added.connect(on_comment_added)
     feedback_events.feedback_received.connect(on_feedback_received)
+    question_events.answer_received.connect(on_answer_received)
