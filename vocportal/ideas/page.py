@@ -4,9 +4,15 @@
 own feature's `subscribers` module) returns a dict of template values, or None to add
 nothing: similar ideas (embeddings) and the staff panel (triage: owner, notes, demand,
 linked feedback, who a status update will reach). A receiver must only read.
+
+`shipped_in` asks, the same way, where shipped ideas were announced (the changelog), for
+the similar-while-typing suggestions, which say "This shipped in …" first.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from blinker import Namespace
 
@@ -32,3 +38,29 @@ def extras(idea: Idea, viewer: User | None) -> dict:
     for _receiver, added in idea_page.send(idea, viewer=viewer):
         values.update(added or {})
     return values
+
+
+@dataclass(frozen=True)
+class ShippedIn:
+    """Where a shipped idea was announced (a changelog entry), for "This shipped in …"."""
+
+    title: str
+    path: str  #: the announcement's address in the portal ("/changelog#entry-3")
+    published_at: datetime
+
+
+shipped_in = _signals.signal(
+    "shipped-in",
+    doc="""Shipped ideas match a new idea someone is typing. Sender: the list of Ideas.
+    Receivers (the changelog) return {idea id: ShippedIn} for the ones they announced, or
+    None. A receiver must only read.""",
+)
+
+
+def announcements(ideas: list[Idea]) -> dict[int, ShippedIn]:
+    """What every receiver of `shipped_in` says announced these shipped ideas."""
+    found: dict[int, ShippedIn] = {}
+    if ideas:
+        for _receiver, added in shipped_in.send(ideas):
+            found.update(added or {})
+    return found
