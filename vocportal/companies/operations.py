@@ -1,10 +1,11 @@
-"""Finding companies by name, creating the ones not seen before (intake and imports)."""
+"""Finding companies by name, creating the ones not seen before (intake and imports), and
+which segment a company falls in."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 
-from vocportal.companies.models import Company
+from vocportal.companies.models import Company, Segment
 from vocportal.errors import OperationError
 from vocportal.extensions import db
 
@@ -44,4 +45,43 @@ def company_ids(names: list[str]) -> dict[str, int]:
     for key, name in wanted.items():
         if key not in found:
             found[key] = company_named(name).id
+    return found
+
+
+# --- segments ------------------------------------------------------------------------------
+
+
+def matches(segment: Segment, company: Company) -> bool:
+    """Whether `company` meets all of `segment`'s conditions (unset ones match all)."""
+    if segment.plan and (company.plan or "").lower() != segment.plan.lower():
+        return False
+    if segment.tier and (company.tier or "").lower() != segment.tier.lower():
+        return False
+    revenue = company.monthly_revenue
+    if segment.min_revenue is not None and (revenue is None or revenue < segment.min_revenue):
+        return False
+    return segment.max_revenue is None or (revenue is not None and revenue < segment.max_revenue)
+
+
+def ordered_segments() -> list[Segment]:
+    """Every segment, in the order a company is matched against them."""
+    return list(db.session.scalars(select(Segment).order_by(Segment.position, Segment.id)))
+
+
+def segment_of(company: Company, ordered: list[Segment]) -> Segment | None:
+    """The first of `ordered` segments `company` falls in, if any."""
+    return next((s for s in ordered if matches(s, company)), None)
+
+
+def companies_in_segments(segment_ids) -> set[int]:
+    """The ids of the companies whose segment (first match by position) is one of these."""
+    wanted = set(segment_ids)
+    ordered = ordered_segments()
+    if not wanted or not ordered:
+        return set()
+    found = set()
+    for company in db.session.scalars(select(Company)):
+        segment = segment_of(company, ordered)
+        if segment is not None and segment.id in wanted:
+            found.add(company.id)
     return found

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from vocportal import audience
 from vocportal.accounts.models import User
 from vocportal.companies.models import Company
+from vocportal.companies.operations import ordered_segments, segment_of
 from vocportal.customers.models import Segment
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
@@ -83,7 +84,7 @@ def companies(limit: int = 500) -> list[Company]:
 
 
 def segments() -> list[Segment]:
-    return list(db.session.scalars(select(Segment).order_by(Segment.position, Segment.id)))
+    return ordered_segments()
 
 
 def save_segment(
@@ -131,17 +132,6 @@ def delete_segment(actor: User, segment: Segment) -> None:
     db.session.flush()
 
 
-def matches(segment: Segment, company: Company) -> bool:
-    if segment.plan and (company.plan or "").lower() != segment.plan.lower():
-        return False
-    if segment.tier and (company.tier or "").lower() != segment.tier.lower():
-        return False
-    revenue = company.monthly_revenue
-    if segment.min_revenue is not None and (revenue is None or revenue < segment.min_revenue):
-        return False
-    return segment.max_revenue is None or (revenue is not None and revenue < segment.max_revenue)
-
-
 @dataclass
 class Weights:
     """Which segment each company is in and what a person from it weighs."""
@@ -160,14 +150,13 @@ class Weights:
 def weights() -> Weights:
     """The segment of every company (first matching segment by position)."""
     ordered = segments()
-    segment_of = {}
+    found = {}
     if ordered:
         for company in db.session.scalars(select(Company)):
-            for segment in ordered:
-                if matches(segment, company):
-                    segment_of[company.id] = segment
-                    break
-    return Weights(segment_of)
+            segment = segment_of(company, ordered)
+            if segment is not None:
+                found[company.id] = segment
+    return Weights(found)
 
 
 # --- demand ---------------------------------------------------------------------------------
