@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from tests.smtp import html_of, smtp_server, text_of  # noqa: F401  (fixture)
 from tests.test_theme_demand import make_theme, put
+from vocportal.audit.models import AuditEntry
 from vocportal.customers import operations as customers
 from vocportal.extensions import db
 from vocportal.ideas import operations as ideas
@@ -20,6 +21,8 @@ from vocportal.ideas import support
 from vocportal.ideas.models import Idea, IdeaStatus, StatusChange, Vote
 from vocportal.notifications import delivery, sending
 from vocportal.notifications.models import NotificationEvent
+from vocportal.queue.jobnames import REPORTS_SEND_WEEKLY
+from vocportal.queue.models import JobRecord
 from vocportal.reports import events, figures, operations
 from vocportal.reports import sending as report_sending
 from vocportal.reports.models import ReportDelivery, ReportSubscriber
@@ -300,6 +303,9 @@ def test_an_address_without_an_account_unsubscribes_with_one_click(
     client.login(admin.email)
     page = client.post("/admin/reports", {"email": "support@example.com"}, page="/admin/reports")
     assert page.status_code == 302
+    assert db.session.scalar(
+        select(AuditEntry.summary).where(AuditEntry.action == "report.subscriber_added")
+    ) == ("support@example.com subscribed to the weekly report")
     before = len(mail.messages)
     report_sending.run_week(week)
     sent = mail.wait_for(before + 3)[before:]
@@ -391,4 +397,8 @@ def test_pages_report_for_staff_admin_preview_and_send_now(
     bad = admin.post("/admin/reports", {"email": "not an address"}, page="/admin/reports")
     assert bad.status_code == 400 and "not an address" in bad.get_data(as_text=True)
     assert admin.post("/admin/reports/send", page="/admin/reports").status_code == 302
+    jobs = db.session.scalars(select(JobRecord.args).where(JobRecord.func == REPORTS_SEND_WEEKLY))
+    assert list(jobs) == [[figures.last_complete_week(utcnow()).isoformat()]]
+    reported = select(AuditEntry.action).where(AuditEntry.action.startswith("report."))
+    assert db.session.scalars(reported).all() == ["report.sent"]
     assert report.id

@@ -34,7 +34,12 @@ def test_every_post_route_rejects_missing_csrf_token(client, make_idea, make_use
     # authority, and a bad token changes nothing.
     # The inbound-email webhook checks its shared secret instead, and the widget takes only
     # JSON (which a cross-site form cannot send) from allowed origins.
-    exempt = {"/unsubscribe/1/one-click": 404, "/hooks/inbound-email": 401, "/widget/feedback": 415}
+    exempt = {
+        "/unsubscribe/1/one-click": 404,
+        "/reports/unsubscribe/1/one-click": 404,
+        "/hooks/inbound-email": 401,
+        "/widget/feedback": 415,
+    }
     for route, refused in exempt.items():
         assert client.post(route, csrf=False).status_code == refused, route
     for route in sorted(set(routes) - set(exempt)):

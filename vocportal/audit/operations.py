@@ -44,6 +44,9 @@ ACTIONS: dict[str, str] = {
     "settings.changed": "Settings changed",
     "tracker.linked": "Issue linked",
     "tracker.unlinked": "Issue unlinked",
+    "report.subscriber_added": "Weekly report: address subscribed",
+    "report.subscriber_removed": "Weekly report: address removed",
+    "report.sent": "Weekly report sent now",
 }
 
 #: What an erased person's snapshot reads in old entries.

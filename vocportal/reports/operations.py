@@ -15,6 +15,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
 
 from vocportal.accounts.models import Role, User
+from vocportal.audit import operations as audit
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.notifications.models import DeliveryState
@@ -135,16 +136,29 @@ def subscribe_address(actor: User, email: str) -> ReportSubscriber:
             raise OperationError("This address already gets the report.", field="email")
         found.unsubscribed_at = None
         found.added_by_id = actor.id
+    else:
+        found = ReportSubscriber(email=email, added_by_id=actor.id)
+        db.session.add(found)
         db.session.flush()
-        return found
-    found = ReportSubscriber(email=email, added_by_id=actor.id)
-    db.session.add(found)
-    db.session.flush()
+    audit.record(
+        actor,
+        "report.subscriber_added",
+        target_type="report_subscriber",
+        target_id=found.id,
+        summary=f"{email} subscribed to the weekly report",
+    )
     return found
 
 
 def remove_subscriber(actor: User, subscriber: ReportSubscriber) -> None:
     _require(actor, admin=True)
+    audit.record(
+        actor,
+        "report.subscriber_removed",
+        target_type="report_subscriber",
+        target_id=subscriber.id,
+        summary=f"{subscriber.email} removed from the weekly report",
+    )
     db.session.delete(subscriber)
     db.session.flush()
 
@@ -200,6 +214,22 @@ def defer_send(week: date) -> JobRecord:
         timeout=1800,
         attempts=5,
     )
+
+
+def send_now(actor: User, week: date) -> WeeklyReport:
+    """An admin's "send now": build the week's report unless built, and defer its sending
+    (each recipient still gets it once)."""
+    _require(actor, admin=True)
+    report = build_report(week)
+    defer_send(week)
+    audit.record(
+        actor,
+        "report.sent",
+        target_type="weekly_report",
+        target_id=report.id,
+        summary=f"Weekly report of the week of {week.isoformat()} sent now",
+    )
+    return report
 
 
 def sent_count(report: WeeklyReport) -> dict[str, int]:

@@ -91,9 +91,7 @@ def admin():
 def send_now():
     if not ButtonForm().validate_on_submit():
         abort(400)
-    week = figures.last_complete_week(utcnow())
-    operations.build_report(week)
-    operations.defer_send(week)
+    operations.send_now(_user(), figures.last_complete_week(utcnow()))
     db.session.commit()
     flash(
         "The report is being sent. Each recipient gets it once, however often you press.",
