@@ -402,3 +402,30 @@ def test_pages_report_for_staff_admin_preview_and_send_now(
     reported = select(AuditEntry.action).where(AuditEntry.action.startswith("report."))
     assert db.session.scalars(reported).all() == ["report.sent"]
     assert report.id
+
+
+def test_staff_unsubscribe_undo_and_theme_notes_stop(app, week, dataset, mail, new_client):
+    t1, _t2 = dataset["themes"]
+    staff = dataset["staff"]
+    operations.follow_theme(staff, t1)
+    db.session.commit()
+    before = len(mail.messages)
+    assert report_sending.run_week(week) == 2
+    sent = mail.wait_for(before + 2)[before:]
+    links = {
+        "note" if "Themes you follow" in m["Subject"] else "report": urlsplit(
+            re.fullmatch(r"<(\S+)>", str(m["List-Unsubscribe"]).strip())[1]
+        ).path
+        for m in sent
+    }
+    browser = new_client()
+    for path in links.values():
+        assert browser.http.post(path).get_json() == {"unsubscribed": True}
+    assert not operations.follows(staff, t1)
+    assert operations.staff_recipients() == []
+    assert report_sending.run_week(week + timedelta(weeks=1)) == 0
+    # Undo (from the page the email's link opens) brings the report back.
+    page = links["report"].removesuffix("/one-click")
+    assert browser.post(page + "/undo", page=page).status_code == 200
+    assert [u.id for u in operations.staff_recipients()] == [staff.id]
+    assert report_sending.run_week(week + timedelta(weeks=2)) == 1
