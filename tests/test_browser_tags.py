@@ -79,6 +79,22 @@ def test_tags_and_custom_fields_pages(
             expect(page.get_by_test_id("field-table")).to_contain_text("Staff only")
             problems += _check(page, f"{width}px admin fields")
             _shoot(page, "admin-board-fields", width)
+            # Bulk tagging from the inbox: the tag button posts the bulk form's ticked rows.
+            page.goto("/staff/inbox")
+            rows = page.get_by_test_id("inbox-row")
+            expect(rows).to_have_count(2)
+            for n in range(2):
+                rows.nth(n).locator("input[type=checkbox]").check()
+            bulk = page.get_by_test_id("bulk-tags")
+            bulk.locator("summary").click()
+            bulk.get_by_label("Accounting").check()
+            # "Select all" and its count are about the rows, not the tags to add.
+            expect(page.locator("[data-ticked-for=bulk-form]")).to_have_text("2 ticked")
+            problems += _check(page, f"{width}px inbox, bulk tags open")
+            _shoot(page, "staff-inbox-bulk-tags", width)
+            bulk.get_by_role("button", name="Apply to the ticked ideas").click()
+            expect(page.locator("main")).to_contain_text("2 tags added.")
+            expect(page.get_by_test_id("inbox").locator('[data-tag="accounting"]')).to_have_count(2)
             page.context.clear_cookies()
 
             _log_in(page, "casey@example.com")
@@ -115,7 +131,7 @@ def test_tags_and_custom_fields_pages(
             expect(page.get_by_test_id("tag-filtered")).to_contain_text("Tagged Mobile")
             listed = page.get_by_test_id("idea-list")
             expect(listed).to_contain_text("Offline mode for the mobile app")
-            expect(listed).not_to_contain_text("Budget alerts by email")
+            expect(listed).not_to_contain_text("Budget alerts by email")  # not Mobile
             expect(listed).not_to_contain_text("Churn risk")
             dot = listed.locator('[data-tag="mobile"] .tag-dot').first
             colour = dot.evaluate("d => getComputedStyle(d).backgroundColor")

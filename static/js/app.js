@@ -63,11 +63,14 @@ window.addEventListener("resize", markScrollableTables);
 
 // Staff lists: "Select all on this page" ticks every row box of its form (the rows' boxes
 // carry form="<id>"); it shows a mixed state when only some are ticked, and a line next to it
-// says how many are ticked. Hidden without JavaScript, where it could do nothing.
+// says how many are ticked. Hidden without JavaScript, where it could do nothing. Boxes of the
+// form that are not rows (the tags to add) carry data-not-a-row.
 document.querySelectorAll("[data-select-all]").forEach((all) => {
   const formId = all.dataset.selectAll;
   const boxes = () =>
-    Array.from(document.querySelectorAll(`input[type="checkbox"][form="${formId}"]`));
+    Array.from(
+      document.querySelectorAll(`input[type="checkbox"][form="${formId}"]:not([data-not-a-row])`),
+    );
   const counter = document.querySelector(`[data-ticked-for="${formId}"]`);
   const label = all.closest("label");
   if (label) label.hidden = false;
