@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Select, Update, select, update
+from sqlalchemy import Update, select, update
 
 from vocportal.accounts.models import EmailPref, User
 from vocportal.extensions import db
 from vocportal.ideas import support
-from vocportal.ideas.models import Follow, Idea
+from vocportal.ideas.models import Idea
 from vocportal.notifications.models import Channel, DeliveryState, Notification, NotificationEvent
 
 #: Email rows that have not gone yet (a send job or the digest still takes them).
@@ -26,11 +26,6 @@ def _waiting_email(user: User, states: list[DeliveryState]) -> Update:
         Notification.channel == Channel.email,
         Notification.state.in_(states),
     )
-
-
-def muted_on(idea_id: int) -> Select:
-    """The ids of the people who opted out of an idea (a muted follow)."""
-    return select(Follow.user_id).where(Follow.idea_id == idea_id, Follow.muted.is_(True))
 
 
 def set_email_pref(user: User, pref: EmailPref) -> None:

@@ -22,13 +22,13 @@ from email.errors import MessageError
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import selectinload
 
+from vocportal import audience
 from vocportal.accounts.models import EmailPref
 from vocportal.extensions import db
 from vocportal.ideas.models import Comment, Follow, Idea
 from vocportal.mail import MessageBuildError, smtp_connection
 from vocportal.notifications.emails import EventEmails, digest_email
 from vocportal.notifications.models import Channel, DeliveryState, Notification, NotificationEvent
-from vocportal.notifications.preferences import muted_on
 from vocportal.notifications.visibility import CONCEALED, can_read
 from vocportal.queue import jobnames
 from vocportal.queue.operations import defer
@@ -214,13 +214,11 @@ def _load(ids: list[int]) -> list[Notification]:
         )
     )
     pairs = {(n.event.idea_id, n.user_id) for n in found if n.event.idea_id is not None}
-    muted = set()
-    for idea_id in {idea for idea, _ in pairs}:
-        users = [u for i, u in pairs if i == idea_id]
-        muted |= {
-            (idea_id, u)
-            for u in db.session.scalars(muted_on(idea_id).where(Follow.user_id.in_(users)))
-        }
+    # One query for the batch: the audience's own list of opt-outs, for these people.
+    opted_out = audience.muted({idea for idea, _ in pairs}).where(
+        Follow.user_id.in_({user for _, user in pairs})
+    )
+    muted = {tuple(row) for row in db.session.execute(opted_out)} & pairs
     for n in found:
         n.muted_since = (n.event.idea_id, n.user_id) in muted
     return found
