@@ -126,6 +126,9 @@ def test_tags_and_custom_fields_pages(
             main.get_by_label("Team size").fill("12")
             main.get_by_role("button", name="Post idea").click()
             expect(page.get_by_test_id("answers")).to_contain_text("12")
+            expect(page.get_by_test_id("answers")).not_to_contain_text("Deal size")
+            problems += _check(page, f"{width}px idea page with answers")
+            _shoot(page, "idea-page-answers", width)
 
             page.goto("/?tag=mobile")
             expect(page.get_by_test_id("tag-filtered")).to_contain_text("Tagged Mobile")
