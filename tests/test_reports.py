@@ -429,3 +429,25 @@ def test_staff_unsubscribe_undo_and_theme_notes_stop(app, week, dataset, mail, n
     assert browser.post(page + "/undo", page=page).status_code == 200
     assert [u.id for u in operations.staff_recipients()] == [staff.id]
     assert report_sending.run_week(week + timedelta(weeks=2)) == 1
+
+
+def test_the_weekly_job_runs_in_a_real_worker_and_twice_sends_once(app, mail, make_user):
+    from tests.test_jobs import run_worker
+
+    make_user(role="staff", email="staff@example.com")
+    week = figures.last_complete_week(utcnow())
+    first = operations.defer_send(week)
+    db.session.commit()
+    run_worker(app, "notifications")
+    again = operations.defer_send(week)  # a second tick, or "send now"
+    db.session.commit()
+    assert again.id != first.id
+    run_worker(app, "notifications")
+    db.session.expire_all()
+    records = db.session.scalars(select(JobRecord).order_by(JobRecord.id)).all()
+    assert [(r.state.value, r.attempts) for r in records] == [("finished", 1), ("finished", 1)]
+    rows = db.session.scalars(select(ReportDelivery)).all()
+    assert [(r.email, r.state.value, r.attempts) for r in rows] == [
+        ("staff@example.com", "sent", 1)
+    ]
+    assert [m["To"] for m in mail.wait_for(1)] == ["staff@example.com"]
