@@ -10,9 +10,14 @@ from vocportal.errors import OperationError
 from vocportal.extensions import db
 
 
+def _clean(name: str) -> str:
+    """A company name as stored: one line, single spaces, at most 160 characters."""
+    return " ".join(name.split())[:160]
+
+
 def company_named(name: str) -> Company:
     """The company with this name (case-insensitive), created if new."""
-    name = " ".join(name.split())[:160]
+    name = _clean(name)
     if not name:
         raise OperationError("A company needs a name.", field="company")
     # Exact first: SQLite's lower() leaves non-ASCII letters alone ("Älvsbyhus").
@@ -27,25 +32,33 @@ def company_named(name: str) -> Company:
 
 
 def company_ids(names: list[str]) -> dict[str, int]:
-    """lower-cased name -> company id for these names, creating companies not seen before
-    (one query for those that exist)."""
-    wanted = {n.lower(): n for n in names}
+    """lower-cased name -> company id for these names, creating companies not seen before:
+    one query for those that exist, one flush for all the new ones."""
+    spellings: dict[str, list[str]] = {}  # cleaned, lower-cased name -> its spellings
+    for name in names:
+        clean = _clean(name)
+        if clean:
+            spellings.setdefault(clean.lower(), []).append(clean)
     # Python lower-cases every letter; SQLite's lower() only ASCII: match either way.
     found = {
         name.lower(): company_id
         for name, company_id in db.session.execute(
             select(Company.name, Company.id).where(
                 or_(
-                    func.lower(Company.name).in_(list(wanted)),
-                    Company.name.in_(list(wanted.values())),
+                    func.lower(Company.name).in_(list(spellings)),
+                    Company.name.in_([s for group in spellings.values() for s in group]),
                 )
             )
         )
     }
-    for key, name in wanted.items():
-        if key not in found:
-            found[key] = company_named(name).id
-    return found
+    # One new company per name, spelled as it first came.
+    new = {key: Company(name=group[0], attributes={}) for key, group in spellings.items()}
+    new = {key: company for key, company in new.items() if key not in found}
+    if new:
+        db.session.add_all(new.values())
+        db.session.flush()
+    ids = found | {key: company.id for key, company in new.items()}
+    return {name.lower(): ids[_clean(name).lower()] for name in names if _clean(name)}
 
 
 # --- segments ------------------------------------------------------------------------------
