@@ -23,7 +23,7 @@ from sqlalchemy import func, or_, select, update
 from vocportal.extensions import db
 from vocportal.mail import MessageBuildError, build_message, render_email, smtp_connection
 from vocportal.notifications.models import DeliveryState
-from vocportal.reports import operations
+from vocportal.reports import operations, unsubscribe
 from vocportal.reports.models import KIND_THEME_NOTE, ReportDelivery, WeeklyReport
 from vocportal.timeutil import utcnow
 
@@ -95,10 +95,10 @@ def _mark(delivery_id: int, state: DeliveryState, error: str = "") -> None:
 
 def _target(row: ReportDelivery) -> tuple[str, int | None]:
     if row.kind == KIND_THEME_NOTE:
-        return operations.TOKEN_THEMES, row.user_id
+        return unsubscribe.TOKEN_THEMES, row.user_id
     if row.subscriber_id is not None:
-        return operations.TOKEN_ADDRESS, row.subscriber_id
-    return operations.TOKEN_USER, row.user_id
+        return unsubscribe.TOKEN_ADDRESS, row.subscriber_id
+    return unsubscribe.TOKEN_USER, row.user_id
 
 
 def send_pending(report_id: int, progress=None) -> int:
@@ -118,7 +118,7 @@ def send_pending(report_id: int, progress=None) -> int:
             )
             messages = []
             for row in rows:
-                if operations.is_unsubscribed(*_target(row)):
+                if unsubscribe.is_unsubscribed(*_target(row)):
                     messages.append((row.id, row.attempts, None, ""))
                     continue
                 try:
@@ -164,16 +164,16 @@ def _base_url() -> str:
 
 def write(report: WeeklyReport, row: ReportDelivery):
     """The email of one delivery row: the report, or a follower's theme note."""
-    unsubscribe = operations.unsubscribe_url(row)
+    link = unsubscribe.unsubscribe_url(row)
     host = urlsplit(current_app.config["BASE_URL"]).hostname or "vocportal.localhost"
     headers = {
         # The same for a resend after a crash, so mail systems drop the duplicate.
         "Message-ID": f"<report-{report.id}-{row.id}@{host}>",
-        "List-Unsubscribe": f"<{unsubscribe}/one-click>",
+        "List-Unsubscribe": f"<{link}/one-click>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Auto-Submitted": "auto-generated",
     }
-    subject, text, html = render(report, row.kind, row.themes, unsubscribe)
+    subject, text, html = render(report, row.kind, row.themes, link)
     return build_message(row.email, subject, text, headers=headers, html=html)
 
 

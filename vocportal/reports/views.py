@@ -10,6 +10,7 @@ from vocportal.extensions import csrf, db
 from vocportal.forms import ButtonForm, commit_or_show
 from vocportal.permissions import admin_required, staff_required
 from vocportal.reports import figures, operations
+from vocportal.reports import unsubscribe as unsubscribing
 from vocportal.reports.forms import SubscribeForm
 from vocportal.reports.models import KIND_REPORT, ReportSubscriber, WeeklyReport
 from vocportal.reports.sending import render
@@ -140,7 +141,7 @@ def unfollow(theme_id: int):
 
 
 def _token_or_404(token: str):
-    return operations.read_token(token) or abort(404)
+    return unsubscribing.read_token(token) or abort(404)
 
 
 @bp.route("/reports/unsubscribe/<token>", methods=["GET", "POST"])
@@ -151,7 +152,7 @@ def unsubscribe(token: str):
     form = ButtonForm()
     done = form.validate_on_submit()
     if done:
-        operations.unsubscribe(kind, target)
+        unsubscribing.unsubscribe(kind, target)
         db.session.commit()
     return render_template(
         "reports/unsubscribe.html",
@@ -167,7 +168,7 @@ def unsubscribe(token: str):
 @csrf.exempt  # RFC 8058: mail clients POST here; the signed token is the authority
 def one_click(token: str):
     kind, target = _token_or_404(token)
-    operations.unsubscribe(kind, target)
+    unsubscribing.unsubscribe(kind, target)
     db.session.commit()
     return {"unsubscribed": True}
 
@@ -177,6 +178,6 @@ def undo(token: str):
     kind, target = _token_or_404(token)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    operations.resubscribe(kind, target)
+    unsubscribing.resubscribe(kind, target)
     db.session.commit()
     return render_template("reports/resubscribed.html", kind=kind, email=target.email)
