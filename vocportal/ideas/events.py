@@ -1,8 +1,8 @@
 """What happens to ideas, announced for the features that react to it.
 
-`ideas` acts; notifications, webhooks, embeddings, triage, moderation and the audit log
-listen, each in its own `subscribers` module, connected by the application factory. `ideas`
-imports none of them (as in indico's `core/signals`).
+`ideas` acts; notifications, webhooks, embeddings, triage, moderation, the audit log and
+live updates (vocportal.live) listen, each in its own `subscribers` module, connected by the
+application factory. `ideas` imports none of them (as in indico's `core/signals`).
 
 Every signal is sent with the idea as sender, inside the caller's transaction, after the
 change is flushed. Receivers only add rows to the same session (the notification outbox,
@@ -42,6 +42,12 @@ status_changed = _signals.signal(
     doc="""Staff published a status update. Keyword arguments: `actor`, `change` (the
     `StatusChange`), `notify` (whether supporters should be told) and `announcement` (text
     to tell them instead of the change's message, or None).""",
+)
+
+vote_changed = _signals.signal(
+    "vote-changed",
+    doc="""A person voted for the idea or took their vote back (the idea's `vote_count` is
+    updated). Keyword arguments: `actor` and `voted` (True: a vote, False: taken back).""",
 )
 
 comment_added = _signals.signal(

@@ -12,6 +12,8 @@ The flow (see ENGINEERING-NOTES, "outbox"), by module:
 - `emails`: the messages (subject, text and HTML from templates/email).
 - `visibility`: who may still read an event (hidden ideas and comments are not told).
 - `bell`: in-app notifications, unread counts, marking read.
+- `events`: `bell_changed`, sent when rows reach (or are read in) people's bells, so open
+  pages update live (`vocportal.live` listens).
 - `preferences`: email preference, one-click unsubscribe, skipping emails about a muted idea.
 
 Only `delivery` and `sending` commit, and only jobs call them.

@@ -10,6 +10,7 @@ from sqlalchemy.orm import contains_eager
 
 from vocportal.accounts.models import User
 from vocportal.extensions import db
+from vocportal.notifications import events
 from vocportal.notifications.models import Channel, Notification, NotificationEvent
 from vocportal.notifications.visibility import readable_by
 from vocportal.timeutil import utcnow
@@ -65,5 +66,9 @@ def mark_read(user: User, notification_id: int | None = None) -> NotificationEve
         if row is None:  # someone else's, or about what the person may no longer see
             return None
         stmt = stmt.where(Notification.id == notification_id)
-    db.session.execute(stmt.values(read_at=utcnow()).execution_options(synchronize_session=False))
+    result = db.session.execute(
+        stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)
+    )
+    if result.rowcount:
+        events.bell_changed.send(None, user_ids=[user.id])
     return row.event if row is not None else None
