@@ -128,6 +128,10 @@ class Supervisor:
                 "8",
                 "--worker-class",
                 "gthread",
+                # An open page's live-update stream is an in-flight request: without this a
+                # stop would wait gunicorn's default 30 s for it (pages reconnect or poll).
+                "--graceful-timeout",
+                "5",
                 "--access-logfile",
                 "-" if self.verbose else str(self.log_dir / "access.log"),
                 "vocportal:create_app()",
