@@ -415,3 +415,23 @@ def test_email_reply_to_an_old_question_is_refused(app, cast, client):
         headers=SECRET,
     )
     assert late.status_code == 410 and answers() == []
+
+
+def test_answers_are_in_the_data_export_and_blanked_by_erasure(cast, client):
+    from vocportal.privacy import erasure, export
+
+    idea, _item, people = cast
+    ask(client, idea, addressees="author")
+    question = only_question()
+    author = people["author"]
+    questions.answer(question, author, "Premium, yearly.", AnswerChannel.email, external_id="<m>")
+    db.session.commit()
+    data = export.personal_data(author, "Portal", utcnow())
+    assert [(a["question"], a["body"], a["channel"]) for a in data["answers"]] == [
+        ("Which Xero plan are you on?", "Premium, yearly.", "email")
+    ]
+    erasure.erase(author, author)
+    db.session.commit()
+    (answer,) = answers()
+    assert answer.body == erasure.ERASED_TEXT and answer.external_id is None
+    assert only_question().answered_at is not None  # the question stays answered

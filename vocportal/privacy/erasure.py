@@ -29,6 +29,7 @@ from vocportal.feedback.models import FeedbackItem
 from vocportal.ideas.models import Comment, Follow, Idea, Vote
 from vocportal.notifications.models import Channel, DeliveryState, Notification
 from vocportal.privacy import sweep
+from vocportal.questions.models import Answer
 from vocportal.sso.models import SsoIdentity
 from vocportal.timeutil import utcnow
 from vocportal.webhooks.models import WebhookDelivery
@@ -147,6 +148,7 @@ def erase(actor: User, user: User) -> Plan:
     found = sweep.needles(user.email, user.display_name)
     audit.forget_person(user.id)  # before the row changes: it looks for the email and name
     _blank_comments(done.comments)
+    _blank_answers(user.id)
     _blank_feedback(done.feedback)
     _remove_ideas(done.ideas_removed)
     _scrub_webhook_payloads(user, done)
@@ -179,6 +181,17 @@ def _blank_comments(ids: list[int]) -> None:
             .values(body=ERASED_TEXT, body_html=f"<p>{ERASED_TEXT}</p>"),
             execution_options={"synchronize_session": False},
         )
+
+
+def _blank_answers(user_id: int) -> None:
+    """Answers to staff questions keep their row (the question was answered), not the text
+    or the email's Message-ID."""
+    db.session.execute(
+        update(Answer)
+        .where(Answer.author_id == user_id)
+        .values(body=ERASED_TEXT, body_html=f"<p>{ERASED_TEXT}</p>", external_id=None),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def _blank_feedback(ids: list[int]) -> None:

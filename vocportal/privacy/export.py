@@ -20,6 +20,7 @@ from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
 from vocportal.ideas.models import Comment, Follow, Idea, Vote
 from vocportal.notifications.models import Notification
+from vocportal.questions.models import Answer
 from vocportal.sso.models import SsoIdentity
 
 #: Bumped when the document's shape changes, so a reader can tell versions apart.
@@ -80,6 +81,22 @@ def _comments(user: User) -> list[dict]:
             "hidden_by_staff": c.hidden_at is not None,
         }
         for c in _rows(select(Comment).where(Comment.author_id == user.id).order_by(Comment.id))
+    ]
+
+
+def _answers(user: User) -> list[dict]:
+    """Their answers to staff questions (`vocportal.questions`), with the question."""
+    return [
+        {
+            "id": a.id,
+            "question": a.question.body,
+            "idea_id": a.question.idea_id,
+            "feedback_id": a.question.feedback_item_id,
+            "channel": a.channel.value,
+            "body": a.body,
+            "created_at": _iso(a.created_at),
+        }
+        for a in _rows(select(Answer).where(Answer.author_id == user.id).order_by(Answer.id))
     ]
 
 
@@ -200,6 +217,7 @@ def personal_data(user: User, portal_name: str, now: datetime) -> dict:
         "email_preference": user.email_pref.value,
         "ideas": _ideas(user),
         "comments": _comments(user),
+        "answers": _answers(user),
         "votes": _votes(user),
         "follows": _follows(user),
         "feedback": _feedback(user),
