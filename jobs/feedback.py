@@ -7,7 +7,8 @@ from pathlib import Path
 from flask import current_app
 
 from jobs.runtime import retries_left, task
-from vocportal.feedback.importer import import_rows, open_csv
+from vocportal.feedback.importer import import_rows
+from vocportal.spreadsheets import open_csv
 
 
 @task

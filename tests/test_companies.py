@@ -25,3 +25,25 @@ def test_company_ids_creates_each_new_company_once_and_finds_the_others(app):
     # A second batch finds them all and creates nothing.
     assert company_ids(["initech", "ÄLVSBYHUS", "Älvsbyhus"])["älvsbyhus"] == ids["älvsbyhus"]
     assert db.session.scalar(select(func.count()).select_from(Company)) == 4
+
+
+def test_import_companies_reports_bytes_that_are_not_utf8_by_line(app, tmp_path):
+    from vocportal.cli import cli
+
+    path = tmp_path / "companies.csv"
+    path.write_bytes(
+        b"name,plan\n"
+        b"Acme,enterprise\n"
+        b"Caf\xe9 Bleu,team\n"  # Latin-1, not UTF-8: line 3
+        b"Globex,starter\n"
+    )
+    runner = app.test_cli_runner()
+    result = runner.invoke(cli, args=["import-companies", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "line 3: not UTF-8 text" in result.output
+    assert "Traceback" not in result.output
+    names = set(db.session.scalars(select(Company.name)))
+    assert {"Acme", "Globex"} <= names and not any("Caf" in n for n in names)
+    path.write_bytes(b"\xff\xfen\x00a\x00m\x00e\x00\n\x00")  # UTF-16: the header is unreadable
+    result = runner.invoke(cli, args=["import-companies", str(path)])
+    assert result.exit_code == 1 and "line 1: not UTF-8 text" in result.output

@@ -7,7 +7,8 @@ from flask.cli import with_appcontext
 
 from vocportal.customers.operations import import_companies as run_import
 from vocportal.extensions import db
-from vocportal.feedback.importer import import_rows, open_csv
+from vocportal.feedback.importer import import_rows
+from vocportal.spreadsheets import open_csv
 
 
 @click.command("import-feedback")
@@ -45,7 +46,7 @@ def import_feedback(csv_file: str) -> None:
 def import_companies(csv_file: str) -> None:
     """Create or update companies from CSV_FILE (columns: name, and optionally plan, tier,
     monthly_revenue, id, people = emails separated by ';'; other columns are attributes)."""
-    with open(csv_file, newline="", encoding="utf-8-sig") as file:
+    with open_csv(csv_file) as file:
         created, updated, errors = run_import(file)
     db.session.commit()
     for line, message in errors:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.feedback.operations import contact_for
 from vocportal.pagination import Page
+from vocportal.spreadsheets import NOT_UTF8, csv_header, csv_records, undecodable
 from vocportal.timeutil import utcnow
 
 
@@ -325,16 +327,19 @@ def import_companies(lines) -> tuple[int, int, list[tuple[int, str]]]:
     those people, accounts or contacts, are put in the company); any other column becomes a
     custom attribute. A bad row is reported with its line and the rest imports.
     """
-    import csv
-
     reader = csv.DictReader(lines)
-    headers = {h.strip().lower(): h for h in (reader.fieldnames or []) if h}
+    errors: list[tuple[int, str]] = []
+    headers = csv_header(reader, errors)
+    if headers is None:
+        return 0, 0, errors
     if "name" not in headers:
         return 0, 0, [(1, "the header has no name column")]
     created = updated = 0
-    errors: list[tuple[int, str]] = []
-    for row in reader:
+    for line, row in csv_records(reader, errors):
         values = {k: (row.get(original) or "").strip() for k, original in headers.items()}
+        if any(undecodable(v) for v in values.values()):
+            errors.append((line, NOT_UTF8))
+            continue
         try:
             with db.session.begin_nested():
                 revenue = values.get("monthly_revenue") or None
@@ -367,7 +372,7 @@ def import_companies(lines) -> tuple[int, int, list[tuple[int, str]]]:
                 for email in filter(None, (e.strip() for e in values.get("people", "").split(";"))):
                     contact_for(email).company_id = company.id
         except OperationError as error:
-            errors.append((reader.line_num, error.message))
+            errors.append((line, error.message))
             continue
         if existing is None:
             created += 1

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import IO
 
 from vocportal.audit import operations as audit_ops
 from vocportal.errors import OperationError
 from vocportal.extensions import db
 from vocportal.feedback import operations as feedback
 from vocportal.feedback.models import FeedbackSource
+from vocportal.spreadsheets import NOT_UTF8, csv_header, csv_records, undecodable
 
 REQUIRED = ("text", "email")
 KNOWN = ("text", "email", "name", "company", "received_at", "id")
@@ -62,46 +62,6 @@ def _parse_time(value: str) -> datetime | None:
         raise OperationError(f"received_at {value!r} is not an ISO 8601 date") from None
 
 
-#: What a row that is not UTF-8 text gets (`open_csv` reads undecodable bytes as lone
-#: surrogates, so the rest of the file still imports).
-NOT_UTF8 = "not UTF-8 text (save the file as CSV UTF-8 and import it again)"
-
-
-def open_csv(path) -> IO[str]:
-    """Open a CSV file for `import_rows`: UTF-8 (a BOM is skipped); bytes that are not UTF-8
-    become lone surrogates, which `import_rows` reports on the rows that hold them."""
-    return open(path, newline="", encoding="utf-8-sig", errors="surrogateescape")
-
-
-def _undecodable(text: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
-
-
-def _unreadable(error: csv.Error) -> str:
-    if "field larger than field limit" in str(error):
-        limit = csv.field_size_limit()
-        return (
-            f"a field is longer than {limit // 1024} KiB (an unclosed quote?); "
-            "the rest of the file was not read"
-        )
-    return f"not readable as CSV ({error}); the rest of the file was not read"
-
-
-def _records(reader: csv.DictReader, report: ImportReport) -> Iterator[tuple[int, dict]]:
-    """(line, row) for each row; a row the csv module cannot read is reported and ends
-    the file (after it, where one row ends and the next begins is anybody's guess)."""
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            # The csv reader's own count: the DictReader's stops at the last good row.
-            report.errors.append((reader.reader.line_num, _unreadable(error)))
-            return
-        yield reader.line_num, row
-
-
 def import_rows(
     lines: Iterable[str],
     *,
@@ -110,15 +70,9 @@ def import_rows(
     """Import CSV text lines; commits every BATCH rows and at the end."""
     report = ImportReport()
     reader = csv.DictReader(lines)
-    try:
-        fieldnames = reader.fieldnames or []
-    except csv.Error as error:
-        report.errors.append((1, _unreadable(error)))
+    headers = csv_header(reader, report.errors)
+    if headers is None:
         return report
-    if any(_undecodable(h) for h in fieldnames if h):
-        report.errors.append((1, NOT_UTF8))
-        return report
-    headers = {h.strip().lower(): h for h in fieldnames if h}
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
         report.errors.append((1, f"the header has no {' or '.join(missing)} column"))
@@ -145,9 +99,9 @@ def import_rows(
         if progress:
             progress(done)
 
-    for line, row in _records(reader, report):
+    for line, row in csv_records(reader, report.errors):
         values = {key: (row.get(original) or "") for key, original in headers.items()}
-        if any(_undecodable(v) for v in values.values()):
+        if any(undecodable(v) for v in values.values()):
             report.errors.append((line, NOT_UTF8))
             continue
         try:
