@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from tests.smtp import smtp_server, text_of  # noqa: F401  (fixture)
 from tests.test_jobs import run_worker
+from vocportal.audit.models import AuditEntry
 from vocportal.extensions import db
 from vocportal.feedback import operations as feedback
 from vocportal.feedback.models import FeedbackItem, FeedbackSource
@@ -389,6 +390,9 @@ def test_only_staff_ask_and_closing_ends_needs_info(cast, client, new_client):
     assert only_question().closed_at is None
     done = client.post(f"/staff/questions/{question.id}/close", page=f"/ideas/{idea.id}")
     assert done.status_code == 302 and only_question().closed_at is not None
+    # Both staff actions are in the audit log.
+    logged = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert logged == ["question.asked", "question.closed"]
     assert "Needs info" not in new_client().get(f"/ideas/{idea.id}").get_data(as_text=True)
     # A closed question takes no more answers.
     author = new_client()

@@ -47,6 +47,8 @@ ACTIONS: dict[str, str] = {
     "report.subscriber_added": "Weekly report: address subscribed",
     "report.subscriber_removed": "Weekly report: address removed",
     "report.sent": "Weekly report sent now",
+    "question.asked": "Question asked to customers",
+    "question.closed": "Question closed without an answer",
 }
 
 #: What an erased person's snapshot reads in old entries.

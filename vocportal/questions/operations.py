@@ -12,6 +12,7 @@ from sqlalchemy import Select, exists, select
 
 from vocportal import audience
 from vocportal.accounts.models import User
+from vocportal.audit import operations as audit
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
@@ -74,6 +75,15 @@ def ask(
     if idea is not None:
         ideas.mark_triaged(actor, idea)
     db.session.flush()
+    about = f"idea #{idea.id}" if idea is not None else f"feedback #{feedback_item.id}"
+    audit.record(
+        actor,
+        "question.asked",
+        target_type="idea" if idea is not None else "feedback",
+        target_id=idea.id if idea is not None else feedback_item.id,
+        summary=f"Question #{question.id} about {about} to {addressees.label}",
+        details={"question_id": question.id, "addressees": addressees.value},
+    )
     events.question_asked.send(question, actor=actor, idea=idea, feedback_item=feedback_item)
     return question
 
@@ -158,6 +168,13 @@ def close(actor: User, question: Question) -> None:
         raise PermissionDenied()
     if question.closed_at is None:
         question.closed_at = utcnow()
+        audit.record(
+            actor,
+            "question.closed",
+            target_type="question",
+            target_id=question.id,
+            summary=f"Question #{question.id} closed without an answer",
+        )
     db.session.flush()
 
 
