@@ -240,3 +240,4 @@ class PortalClient:
 
 
 from tests.factories import *  # noqa: E402,F403  (factory fixtures)
+from tests.http_receiver import receiver  # noqa: E402,F401  (fixture: a local HTTP server)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_chat_webhooks import admin, check, make_chat_endpoint, receiver  # noqa: F401
+from tests.test_chat_webhooks import admin, check, make_chat_endpoint  # noqa: F401
 from tests.test_jobs import run_worker
 from tests.test_webhooks import deliveries
 from vocportal.extensions import db

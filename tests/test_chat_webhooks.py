@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from tests.test_jobs import run_worker
 from tests.test_theme_demand import make_theme, spread
-from tests.test_webhooks import Receiver, deliveries
+from tests.test_webhooks import deliveries
 from vocportal.extensions import db
 from vocportal.feedback import operations as feedback
 from vocportal.feedback.models import FeedbackSource
@@ -64,17 +64,6 @@ def check(fmt: WebhookFormat, body: dict) -> None:
             text += [embed.get("footer", {}).get("text", "")]
             text += [f["name"] + f["value"] for f in embed.get("fields", [])]
             assert sum(len(t) for t in text) <= 6000
-
-
-@pytest.fixture
-def receiver():
-    """tests/test_webhooks.py's local HTTP receiver."""
-    server = Receiver()
-    server.thread.start()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
-    server.thread.join()
 
 
 @pytest.fixture

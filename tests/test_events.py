@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.test_jobs import run_worker
-from tests.test_webhooks import admin, make_endpoint, receiver  # noqa: F401  (fixtures)
+from tests.test_webhooks import admin, make_endpoint  # noqa: F401  (fixtures)
 from vocportal.extensions import db
 from vocportal.ideas import commenting, events, support
 from vocportal.ideas import operations as ideas

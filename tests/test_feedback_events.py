@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from tests.test_jobs import run_worker
-from tests.test_webhooks import admin, deliveries, make_endpoint, receiver  # noqa: F401
+from tests.test_webhooks import admin, deliveries, make_endpoint  # noqa: F401
 from vocportal.extensions import db
 from vocportal.feedback import events
 from vocportal.feedback import operations as feedback

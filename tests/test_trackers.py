@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 from tests.conftest import PortalClient
 from tests.test_browser import serving
 from tests.test_jobs import run_worker
-from tests.test_webhooks import Receiver
 from vocportal.extensions import db
 from vocportal.ideas.models import Idea, IdeaStatus, StatusChange, Vote
 from vocportal.notifications.models import Channel, Notification, NotificationEvent
@@ -161,17 +160,6 @@ def send(portal: str, tracker: Tracker, headers: dict, body: bytes) -> tuple[int
 def portal(app):
     with serving(app) as url:
         yield url
-
-
-@pytest.fixture
-def receiver():
-    """A local HTTP server standing in for the trackers' APIs."""
-    server = Receiver()
-    server.thread.start()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
-    server.thread.join()
 
 
 @pytest.fixture

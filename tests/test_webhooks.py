@@ -4,12 +4,7 @@ signatures, the four events, retries, final failure, the address check, and the 
 from __future__ import annotations
 
 import ipaddress
-import json
 import socket
-import threading
-from dataclasses import dataclass
-from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import func, select
@@ -44,64 +39,6 @@ pytestmark = [
 ]
 
 ALL_EVENTS = [e.value for e in WebhookEvent]
-
-
-@dataclass
-class Received:
-    path: str
-    headers: Message
-    body: bytes
-
-    @property
-    def json(self) -> dict:
-        return json.loads(self.body)
-
-
-class Receiver:
-    """A local HTTP server that records every request and answers scripted statuses."""
-
-    def __init__(self):
-        self.requests: list[Received] = []
-        self.statuses: list[int] = []  # answers, in order; 200 once they run out
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with receiver.lock:
-                    receiver.requests.append(Received(self.path, self.headers, body))
-                    status = receiver.statuses.pop(0) if receiver.statuses else 200
-                answer = f"answer {status}".encode()
-                self.send_response(status)
-                if 300 <= status < 400:
-                    self.send_header("Location", "/elsewhere")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def port(self) -> int:
-        return self.server.server_address[1]
-
-    def url(self, path: str = "/hook") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    server.thread.start()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
-    server.thread.join()
 
 
 @pytest.fixture
