@@ -19,12 +19,13 @@ from datetime import timedelta
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from vocportal.embeddings.encoder import DIMENSIONS, MODEL_NAME
 from vocportal.embeddings.index import VectorIndex
 from vocportal.embeddings.models import Embedding
 from vocportal.extensions import db
+from vocportal.ideas import hybrid
 from vocportal.ideas.models import Idea, IdeaStatus
 from vocportal.ideas.operations import can_see
 from vocportal.timeutil import utcnow
@@ -41,14 +42,10 @@ LOOKBACK_EVERY = 30.0
 #: Look-ups start once the title has this many characters.
 MIN_TITLE_CHARS = 4
 #: Words too common to suggest an idea by (SQLite's full-text search keeps them).
-STOP_WORDS = frozenset(
-    re.findall(
-        r"\w+",
-        """a an and are as at be but by can could for from have i in is it its me my of on or
-        our please should so than that the their them then there these they this to us was we
-        were what when where which while who will with would you your""",
-    )
-)
+STOP_WORDS = hybrid.STOP_WORDS
+#: Below this cosine similarity an idea is not a search result (a short query scores lower
+#: than a whole idea typed in the new-idea form, so lower than MIN_SIMILARITY).
+SEARCH_MIN_SIMILARITY = 0.35
 
 _index_lock = threading.Lock()
 
@@ -92,6 +89,10 @@ class IdeaIndex:
             if time.monotonic() >= self.next_lookback:
                 condition = condition | (Embedding.created_at >= utcnow() - LOOKBACK)
                 self.next_lookback = time.monotonic() + LOOKBACK_EVERY
+            elif (db.session.scalar(select(func.max(Embedding.id))) or 0) <= self.last_row_id:
+                # Nothing new (the usual case): the primary key says so at once, where the
+                # query below walks the (item_type, ...) index: 18 ms at 100,000 on SQLite.
+                return
             rows = db.session.execute(
                 select(Embedding.id, Embedding.item_id, Embedding.vector)
                 .where(Embedding.item_type == "idea", Embedding.model == MODEL_NAME, condition)
@@ -211,17 +212,40 @@ def suggestions(viewer, title: str, body: str = "") -> Suggestions:
     marked `pending` while the model loads in the background (see vocportal.embeddings.warm;
     with SIMILAR_WAIT_FOR_MODEL the look-up waits for the model instead).
     """
-    from vocportal.embeddings import warm
     from vocportal.embeddings.encoder import idea_text
 
     if len(title.strip()) < MIN_TITLE_CHARS:
         return Suggestions([], "semantic", pending=False)
-    app = current_app._get_current_object()
-    if warm.is_ready(app) or app.config["SIMILAR_WAIT_FOR_MODEL"]:
+    loading = model_loading()
+    if loading is None:
         return Suggestions(
             similar_ideas(viewer, text=idea_text(title, body)), "semantic", pending=False
         )
-    loading = warm.start_warm_up(app)
-    if loading.ready.is_set():  # finished between the two looks
-        return suggestions(viewer, title, body)
     return Suggestions(keyword_ideas(viewer, title), "keyword", pending=not loading.failed)
+
+
+def model_loading():
+    """The background warm-up (started if need be) while the model is not loaded in this
+    process; None when look-ups may embed now (it is loaded, or SIMILAR_WAIT_FOR_MODEL)."""
+    from vocportal.embeddings import warm
+
+    app = current_app._get_current_object()
+    if warm.is_ready(app) or app.config["SIMILAR_WAIT_FOR_MODEL"]:
+        return None
+    loading = warm.start_warm_up(app)
+    return None if loading.ready.is_set() else loading  # ready: finished between two looks
+
+
+def search_by_meaning(q: str, *, limit: int) -> list[tuple[int, float]] | None:
+    """The search box's semantic ranking: up to `limit` (idea id, cosine) pairs, best
+    first, above SEARCH_MIN_SIMILARITY (any idea: the search applies visibility and
+    filters); None while the model is not loaded in this process."""
+    if model_loading() is not None:
+        return None
+    index = idea_index().index
+    if not len(index) or not q.strip():
+        return []  # nothing embedded yet: no need to load the model
+    from vocportal.embeddings.encoder import embed, idea_text
+
+    hits = index.similar(embed([idea_text(q, "")])[0], k=limit)
+    return [(idea_id, score) for idea_id, score in hits if score >= SEARCH_MIN_SIMILARITY]
