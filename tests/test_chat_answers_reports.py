@@ -15,6 +15,7 @@ from vocportal.questions.models import Addressees, AnswerChannel
 from vocportal.reports import operations as reports
 from vocportal.reports.figures import last_complete_week
 from vocportal.timeutil import utcnow
+from vocportal.webhooks import chat
 from vocportal.webhooks.models import DeliveryStatus, WebhookEvent, WebhookFormat
 
 pytestmark = [
@@ -105,3 +106,28 @@ def test_the_weekly_report_reaches_the_channel(
         check(fmt, body)
         text = request.body.decode()
         assert f"week of {week.isoformat()}" in text and reports.report_path(week) in text
+
+
+def test_erasing_a_person_scrubs_their_answer_from_stored_deliveries(
+    app,
+    admin,  # noqa: F811
+    make_idea,
+    make_user,
+):
+    from vocportal.privacy import erasure
+
+    make_chat_endpoint(
+        admin, "http://127.0.0.1:9/slack", WebhookFormat.slack, [WebhookEvent.answer_received.value]
+    )
+    idea = make_idea(title="Offline sync")
+    staff = make_user(role="staff")
+    question = questions.ask(staff, "Which devices?", Addressees.author, idea=idea)
+    questions.answer(question, idea.author, "Two tablets at 12 Elm Street.", AnswerChannel.page)
+    db.session.commit()
+    [delivery] = deliveries()
+    assert delivery.payload["data"]["body"] == "Two tablets at 12 Elm Street."
+    erasure.erase(admin, idea.author)
+    db.session.commit()
+    [delivery] = deliveries()
+    assert delivery.payload["data"]["body"] == erasure.ERASED_TEXT
+    assert "Elm Street" not in str(chat.render(WebhookFormat.slack, delivery.payload))

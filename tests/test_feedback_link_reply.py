@@ -79,7 +79,8 @@ def test_the_reply_says_first_that_the_idea_is_already_coming(
     assert body.index(f"Good news: it matches the idea “Single sign-on”, {says}") < body.index(
         "The latest update"
     )
-    assert "> We need Okta SSO for our whole team, please." in body
+    assert f"Thank you for your feedback of {item.received_at:%d %B %Y}." in body
+    assert "whole team" not in body  # never quoted: the event's text outlives an erasure
     assert message in body and f"/ideas/{idea.id}" in body
     assert ("You will hear from us when its status changes." in body) is after
     assert "Unsubscribe with one click:" in body  # a contact, without an account

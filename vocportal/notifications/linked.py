@@ -24,8 +24,6 @@ ALREADY = {
     IdeaStatus.in_progress: ("is already in progress", "We are working on it now."),
     IdeaStatus.shipped: ("has already shipped", "You can use it today."),
 }
-#: Characters of the customer's own words quoted back to them.
-QUOTE_CHARS = 300
 
 
 def _latest_change(idea: Idea) -> StatusChange | None:
@@ -38,11 +36,12 @@ def _latest_change(idea: Idea) -> StatusChange | None:
 
 
 def link_reply(item: FeedbackItem, idea: Idea) -> tuple[str, str]:
-    """The title (bell and subject) and Markdown text of the reply to the feedback's sender."""
-    quote = " ".join(item.text.split())
-    if len(quote) > QUOTE_CHARS:
-        quote = quote[: QUOTE_CHARS - 1].rstrip() + "…"
-    opening = f"Thank you for your feedback:\n\n> {quote}\n\n"
+    """The title (bell and subject) and Markdown text of the reply to the feedback's sender.
+
+    The feedback is named by its date and never quoted: the event's text is kept after an
+    erasure blanks the feedback (vocportal.privacy)."""
+    # Their feedback by its date, not quoted: the event's text outlives an erasure of it.
+    opening = f"Thank you for your feedback of {item.received_at:%d %B %Y}. "
     already = ALREADY.get(idea.status)
     if already is None:
         title = f"Your feedback is now linked to “{idea.title}”"

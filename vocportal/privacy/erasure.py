@@ -236,14 +236,16 @@ _WEBHOOK_TEXTS = {
     "feedback.created": ("feedback", ("text",)),
     "comment.created": ("comments", ("body",)),
     "idea.created": ("ideas_removed", ("title", "body")),
+    "question.answered": ("answers", ("body",)),
 }
 
 
 def _scrub_webhook_payloads(user: User, done: Plan) -> None:
     """Stored webhook bodies of the person's feedback, comments and removed ideas (all
-    sent after the person's row was made)."""
+    sent after the person's row was made), and of their answers to staff questions."""
+    answers = _ids(select(Answer.id).where(Answer.author_id == user.id))
     for event, (attribute, keys) in _WEBHOOK_TEXTS.items():
-        ids = set(getattr(done, attribute))
+        ids = set(answers if attribute == "answers" else getattr(done, attribute))
         if not ids:
             continue
         for delivery in db.session.scalars(
