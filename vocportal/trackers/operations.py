@@ -8,7 +8,6 @@ who linked the issue: every supporter hears of it once, through the normal loop.
 
 from __future__ import annotations
 
-import http.client
 from dataclasses import dataclass
 
 from flask import current_app
@@ -265,32 +264,24 @@ def attempt_comment(link_id: int, last_attempt: bool) -> Attempt:
         db.session.flush()
         return Attempt(link.comment_state)
     link.comment_attempts += 1
-    try:
-        answer = net.post(
-            request.url,
-            request.body,
-            request.headers,
-            timeout=config["WEBHOOK_TIMEOUT_SECONDS"],
-            allow_private=config["WEBHOOK_ALLOW_PRIVATE"],
-        )
-    except net.TargetRefused as refused:
-        link.comment_state = CommentState.failed
-        link.comment_error = f"Refused: {refused.message}"
+    sent = net.post_once(
+        request.url,
+        request.body,
+        request.headers,
+        timeout=config["WEBHOOK_TIMEOUT_SECONDS"],
+        allow_private=config["WEBHOOK_ALLOW_PRIVATE"],
+    )
+    if sent.ok:
+        link.comment_state = CommentState.sent
+        link.comment_error = ""
         db.session.flush()
-        return Attempt(link.comment_state, link.comment_error)
-    except TimeoutError:
-        error = f"No answer within {config['WEBHOOK_TIMEOUT_SECONDS']:g} s."
-    except (OSError, http.client.HTTPException, UnicodeError) as failure:
-        error = f"{type(failure).__name__}: {failure}"
-    else:
-        if 200 <= answer.status < 300:
-            link.comment_state = CommentState.sent
-            link.comment_error = ""
-            db.session.flush()
-            return Attempt(link.comment_state)
-        error = f"{link.tracker.label} answered HTTP {answer.status}: {answer.body[:200]}"
+        return Attempt(link.comment_state)
+    error = sent.error
+    if sent.response is not None:  # the tracker's own words say why (a bad token, a lock)
+        error = f"{link.tracker.label} answered HTTP {sent.response.status}: "
+        error += sent.response.body[:200]
     link.comment_error = error[:ERROR_CHARS]
-    if last_attempt:
+    if sent.refused or last_attempt:
         link.comment_state = CommentState.failed
     db.session.flush()
-    return Attempt(link.comment_state, link.comment_error, retry=True)
+    return Attempt(link.comment_state, link.comment_error, retry=not sent.refused)

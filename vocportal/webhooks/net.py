@@ -203,3 +203,34 @@ def post(
             conn.close()
     finally:
         sock.close()
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What one POST came to, for a delivery log: an answer, a refusal or a failure."""
+
+    response: Response | None = None  #: the answer, when one came
+    #: The address check refused the target: no later attempt can do better.
+    refused: bool = False
+    error: str = ""  #: why it did not land ("" for a 2xx answer)
+
+    @property
+    def ok(self) -> bool:
+        return self.response is not None and 200 <= self.response.status < 300
+
+
+def post_once(
+    url: str, body: bytes, headers: dict[str, str], *, timeout: float, allow_private: bool
+) -> Sent:
+    """`post`, with every way it can end said in words a delivery log can keep."""
+    try:
+        response = post(url, body, headers, timeout=timeout, allow_private=allow_private)
+    except TargetRefused as refused:
+        return Sent(refused=True, error=f"Refused: {refused.message}")
+    except TimeoutError:
+        return Sent(error=f"No answer within {timeout:g} s.")
+    except (OSError, http.client.HTTPException, UnicodeError) as failure:
+        return Sent(error=f"{type(failure).__name__}: {failure}")
+    if 200 <= response.status < 300:
+        return Sent(response)
+    return Sent(response, error=f"The receiver answered HTTP {response.status}.")

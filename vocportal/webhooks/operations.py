@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import http.client
 import json
 import secrets
 import time
@@ -349,35 +348,24 @@ def attempt_delivery(delivery_id: int, last_attempt: bool) -> Attempt:
     delivery.last_attempt_at = now
     delivery.response_status = None
     delivery.response_body = ""
-    try:
-        response = net.post(
-            endpoint.url,
-            body,
-            headers,
-            timeout=current_app.config["WEBHOOK_TIMEOUT_SECONDS"],
-            allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE"],
-        )
-    except net.TargetRefused as refused:
-        delivery.status = DeliveryStatus.failed
-        delivery.error = f"Refused: {refused.message}"
+    sent = net.post_once(
+        endpoint.url,
+        body,
+        headers,
+        timeout=current_app.config["WEBHOOK_TIMEOUT_SECONDS"],
+        allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE"],
+    )
+    if sent.response is not None:
+        delivery.response_status = sent.response.status
+        delivery.response_body = sent.response.body[:RESPONSE_BODY_CHARS]
+    if sent.ok:
+        delivery.status = DeliveryStatus.delivered
+        delivery.delivered_at = utcnow()
+        delivery.error = ""
         db.session.flush()
-        return Attempt(delivery.status, delivery.error)
-    except TimeoutError:
-        error = f"No answer within {current_app.config['WEBHOOK_TIMEOUT_SECONDS']:g} s."
-    except (OSError, http.client.HTTPException, UnicodeError) as failure:
-        error = f"{type(failure).__name__}: {failure}"
-    else:
-        delivery.response_status = response.status
-        delivery.response_body = response.body[:RESPONSE_BODY_CHARS]
-        if 200 <= response.status < 300:
-            delivery.status = DeliveryStatus.delivered
-            delivery.delivered_at = utcnow()
-            delivery.error = ""
-            db.session.flush()
-            return Attempt(delivery.status)
-        error = f"The receiver answered HTTP {response.status}."
-    delivery.error = error[:2000]
-    if last_attempt:
+        return Attempt(delivery.status)
+    delivery.error = sent.error[:2000]
+    if sent.refused or last_attempt:
         delivery.status = DeliveryStatus.failed
     db.session.flush()
-    return Attempt(delivery.status, delivery.error, retry=True)
+    return Attempt(delivery.status, delivery.error, retry=not sent.refused)
