@@ -47,8 +47,8 @@ RRF_K = 60
 #: went 0.869 (equal weights), 0.883 (2), 0.889 (3), 0.892 (5); with 3 an idea first by
 #: keywords still beats one below the model's 120th.
 SEMANTIC_WEIGHT = 3.0
-#: How many results of each ranking take part (semantic: twice as many, since filters
-#: applied afterwards drop some).
+#: How many results of each ranking take part (the semantic ones before the filters: 200
+#: cost 5 ms more CPU per search at 100,000 ideas for the same precision@5).
 CANDIDATES = 100
 #: Search modes: with the model's ranking, or keywords only (the model is still loading).
 HYBRID = "hybrid"
@@ -132,7 +132,7 @@ def search(q: str, filtered: Select) -> SearchResult:
     precision@5 moved by less than 0.002. Ideas with all the words are always found."""
     exact = _keyword_ids(filtered, q, any_word=False)
     words = " ".join(meaningful_words(q))
-    meaning = by_meaning(q, 2 * CANDIDATES)
+    meaning = by_meaning(q, CANDIDATES)
     semantic: list[int] = []
     if meaning:
         ids = [idea_id for idea_id, _similarity in meaning]
