@@ -15,6 +15,7 @@ from vocportal.extensions import db
 from vocportal.ideas import operations as ops
 from vocportal.ideas import support
 from vocportal.ideas.models import IdeaStatus
+from vocportal.live.hub import hub_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("embedded_redis_url")]
 
@@ -27,6 +28,9 @@ def live_server(request, app_factory):
     )
     with serving(portal) as url:
         yield url
+        # The streams' threads outlive the browsers: end them before the tables are
+        # emptied, so none is still reading the database.
+        assert hub_of(portal).close_all() == 0
 
 
 def test_a_vote_and_a_status_update_reach_the_other_browser_live(

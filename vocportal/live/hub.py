@@ -32,6 +32,8 @@ log = logging.getLogger("vocportal.live")
 BELL = object()
 #: Put in a stream's inbox: messages may have been lost, send a fresh snapshot.
 RESYNC = object()
+#: Put in a stream's inbox: end now (`Hub.close_all`).
+CLOSE = object()
 #: Seconds the hub's thread stays subscribed with no stream open.
 IDLE_SECONDS = 30.0
 
@@ -42,7 +44,8 @@ def event_text(name: str, data: dict) -> str:
 
 
 class Stream:
-    """One open event stream: what it watches and its inbox (event texts, BELL, RESYNC)."""
+    """One open event stream: what it watches and its inbox (event texts, BELL, RESYNC,
+    CLOSE)."""
 
     def __init__(self, user_id: int | None, idea_ids: list[int]) -> None:
         self.user_id = user_id
@@ -94,6 +97,18 @@ class Hub:
             watchers.discard(stream)
             if not watchers:
                 del index[key]
+
+    def close_all(self, timeout: float = 10.0) -> int:
+        """End every open stream (each after what it is doing now); return how many are
+        still open after `timeout` seconds."""
+        with self._lock:
+            streams = list(self._streams)
+        for stream in streams:
+            stream.inbox.put(CLOSE)
+        deadline = time.monotonic() + timeout
+        while self._streams and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return len(self._streams)
 
     def dispatch(self, data: bytes | str) -> None:
         """Hand one published message to the streams that watch it."""

@@ -23,7 +23,7 @@ from flask_login import current_user
 from vocportal.accounts.models import User
 from vocportal.extensions import db
 from vocportal.live import state
-from vocportal.live.hub import BELL, RESYNC, event_text, hub_of
+from vocportal.live.hub import BELL, CLOSE, RESYNC, event_text, hub_of
 
 bp = Blueprint("live", __name__, url_prefix="/live")
 
@@ -109,6 +109,8 @@ def stream():
                         items.append(opened.inbox.get_nowait())
                     except queue.Empty:
                         break
+                if CLOSE in items:
+                    return
                 if RESYNC in items:
                     yield resyncevent_text()
                     continue
