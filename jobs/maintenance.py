@@ -64,6 +64,17 @@ def schedule_theme_alerts() -> int:
     )
 
 
+def schedule_weekly_report() -> int:
+    """Queue the last complete week's report (built, fanned out and sent once per week)."""
+    from vocportal.reports.figures import last_complete_week
+    from vocportal.reports.operations import defer_send
+
+    with get_app().app_context():
+        record = defer_send(last_complete_week(utcnow()))
+        db.session.commit()
+        return record.id
+
+
 def _record(kind: str, func: str, **options) -> int:
     """Record a job and queue it once recorded; return its record id."""
     with get_app().app_context():
@@ -82,3 +93,5 @@ def register_schedule(cron: CronScheduler, config: Config) -> None:
     cron.register(schedule_digests, "default", cron=daily, job_timeout=60)
     interval = config["THEME_ALERTS_SECONDS"]
     cron.register(schedule_theme_alerts, "default", interval=interval, job_timeout=60)
+    weekly = f"0 {config['WEEKLY_REPORT_HOUR_UTC']} * * 1"
+    cron.register(schedule_weekly_report, "default", cron=weekly, job_timeout=60)

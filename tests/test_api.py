@@ -380,12 +380,24 @@ def test_vote_and_unvote(api, make_user, make_idea, make_token):
     user = make_user()
     secret = make_token(user)
     first = api.post(f"/ideas/{idea.id}/vote", token=secret).get_json()
-    assert first == {"idea_id": idea.id, "voted": True, "changed": True, "vote_count": 2}
+    assert first == {
+        "idea_id": idea.id,
+        "voted": True,
+        "changed": True,
+        "vote_count": 2,
+        "votes_left": None,  # the board has no vote budget
+    }
     again = api.post(f"/ideas/{idea.id}/vote", token=secret).get_json()
     assert again["changed"] is False and again["vote_count"] == 2
     assert api.get(f"/ideas/{idea.id}", token=secret).get_json()["voted"] is True
     back = api.delete(f"/ideas/{idea.id}/vote", token=secret).get_json()
-    assert back == {"idea_id": idea.id, "voted": False, "changed": True, "vote_count": 1}
+    assert back == {
+        "idea_id": idea.id,
+        "voted": False,
+        "changed": True,
+        "vote_count": 1,
+        "votes_left": None,
+    }
     assert api.delete(f"/ideas/{idea.id}/vote", token=secret).get_json()["changed"] is False
 
 

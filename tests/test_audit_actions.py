@@ -136,7 +136,13 @@ def test_webhook_created_changed_and_deleted(admin_client):
     )
     endpoint_id = db.session.scalar(select(WebhookEndpoint.id))
     created = assert_entry("webhook.created", admin_client.actor, "webhook", endpoint_id)
-    assert created.details == {"url": url, "events": ["idea.created"], "active": True}
+    assert created.details == {
+        "url": url,
+        "events": ["idea.created"],
+        "active": True,
+        "format": "json",
+        "board_ids": [],
+    }
     page = f"/staff/webhooks/{endpoint_id}"
     admin_client.post(f"{page}/active", {"active": "0"}, page=page, headers=BROWSER)
     changed = assert_entry("webhook.updated", admin_client.actor, "webhook", endpoint_id)
@@ -184,7 +190,7 @@ def test_a_settings_change(admin_client):
     )
     board = db.session.scalar(select(Board).where(Board.slug == "mobile-app"))
     entry = assert_entry("settings.changed", admin_client.actor, "board", board.id)
-    assert entry.details == {"name": "Mobile App", "archived": False}
+    assert entry.details == {"name": "Mobile App", "archived": False, "vote_budget": None}
 
 
 @pytest.mark.app_config(PROXY_FIX_HOPS=1)

@@ -44,6 +44,7 @@ STAFF = {
     "person": "/staff/people/{customer}",
     "jobs": "/staff/jobs/",
     "metrics": "/staff/metrics",
+    "weekly report": "/staff/reports/",
     "new changelog entry": "/changelog/new",
 }
 ADMIN = {
@@ -51,6 +52,7 @@ ADMIN = {
     "boards": "/admin/boards",
     "webhooks": "/staff/webhooks/",
     "audit log": "/admin/audit",
+    "weekly report admin": "/admin/reports",
     "erase a person": "/admin/people/{customer}/erase",
 }
 PAGES = {

@@ -25,6 +25,7 @@ def test_scheduler_registers_the_periodic_work_at_the_configured_times(app):
             "schedule_topic_refresh",
             "schedule_digests",
             "schedule_theme_alerts",
+            "schedule_weekly_report",
         )
     }
     assert registered[prefix + "sweep_jobs"].interval == app.config["SWEEP_INTERVAL_SECONDS"]
@@ -34,6 +35,8 @@ def test_scheduler_registers_the_periodic_work_at_the_configured_times(app):
     assert alerts.interval == app.config["THEME_ALERTS_SECONDS"]
     digests = registered[prefix + "schedule_digests"]
     assert digests.cron == f"0 {app.config['DIGEST_HOUR_UTC']} * * *"
+    weekly = registered[prefix + "schedule_weekly_report"]
+    assert weekly.cron == f"0 {app.config['WEEKLY_REPORT_HOUR_UTC']} * * 1"
     assert {job.queue_name for job in registered.values()} == {"default"}
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from vocportal.extensions import db
 from vocportal.ideas import commenting
 from vocportal.ideas import operations as ops
+from vocportal.ideas.boards import save_board
 from vocportal.ideas.models import Comment, Idea, IdeaStatus
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>[c](javascript:alert(3))"
@@ -32,12 +33,14 @@ def test_every_post_route_rejects_missing_csrf_token(client, make_idea, make_use
     assert "/ideas/1/vote" in routes and "/logout" in routes and len(routes) >= 15
     # RFC 8058 one-click unsubscribe is posted by mail clients: its signed token is the
     # authority, and a bad token changes nothing.
-    # The inbound-email webhook checks its shared secret instead, and the widget takes only
+    # The inbound-email webhook checks its shared secret instead, an issue tracker's webhook
+    # its signature (and a name that is no tracker is a 404), and the widget takes only
     # JSON (which a cross-site form cannot send) from allowed origins.
     exempt = {
         "/unsubscribe/1/one-click": 404,
         "/reports/unsubscribe/1/one-click": 404,
         "/hooks/inbound-email": 401,
+        "/hooks/trackers/1": 404,
         "/widget/feedback": 415,
     }
     for route, refused in exempt.items():
@@ -214,7 +217,7 @@ def test_rate_limits_answer_429(tight_limits):
     app = tight_limits
     with app.app_context():
         user = account_ops.create_user("limited@example.com", "L", "correct horse battery")
-        board = ops.save_board(
+        board = save_board(
             account_ops.create_user(
                 "adm@example.com",
                 "A",

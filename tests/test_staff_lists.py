@@ -232,7 +232,10 @@ def test_bulk_preview_counts_distinct_people_and_changes_nothing(client, support
     # The preview's figure is what the fan-out does: 7 distinct people got a bell row.
     new_events = list(
         db.session.scalars(
-            select(NotificationEvent.id).where(NotificationEvent.idea_id.in_([a.id, b.id]))
+            select(NotificationEvent.id).where(
+                NotificationEvent.idea_id.in_([a.id, b.id]),
+                NotificationEvent.status_change_id.is_not(None),  # not the linked-feedback reply
+            )
         )
     )
     assert len(new_events) == 2  # the hidden idea changed quietly

@@ -59,14 +59,35 @@ def register_subscribers() -> None:
     """
     from vocportal.api import subscribers as api
     from vocportal.embeddings import subscribers as embeddings
+    from vocportal.live import subscribers as live
     from vocportal.moderation import subscribers as moderation
     from vocportal.notifications import subscribers as notifications
+    from vocportal.questions import subscribers as questions
     from vocportal.trackers import subscribers as trackers
     from vocportal.triage import subscribers as triage
     from vocportal.webhooks import subscribers as webhooks
 
-    for feature in (moderation, notifications, webhooks, embeddings, triage, api, trackers):
+    for feature in (
+        moderation,
+        notifications,
+        webhooks,
+        embeddings,
+        triage,
+        api,
+        live,
+        questions,
+        trackers,
+    ):
         feature.connect()
+    # The changelog says where shipped ideas were announced (vocportal.ideas.page).
+    from vocportal.changelog import subscribers as changelog
+
+    changelog.connect()
+    # Reports sit above webhooks in the layers (they read themes), so the chat announcement
+    # of a weekly report is wired here rather than imported by either side.
+    from vocportal.reports import events as report_events
+
+    report_events.weekly_report_ready.connect(webhooks.on_weekly_report_ready)
 
 
 def register_extensions(app: Flask) -> None:
@@ -125,10 +146,13 @@ def register_blueprints(app: Flask) -> None:
     from vocportal.extensions import csrf
     from vocportal.feedback.views import bp as feedback_bp
     from vocportal.ideas.views import bp as ideas_bp
+    from vocportal.live.views import bp as live_bp
     from vocportal.moderation.views import bp as moderation_bp
     from vocportal.notifications.views import bp as notifications_bp
     from vocportal.privacy.views import bp as privacy_bp
+    from vocportal.questions.views import bp as questions_bp
     from vocportal.queue.views import bp as queue_bp
+    from vocportal.reports.views import bp as reports_bp
     from vocportal.sso.views import bp as sso_bp
     from vocportal.themes.views import bp as themes_bp
     from vocportal.trackers.views import bp as trackers_bp
@@ -152,6 +176,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sso_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(live_bp)
+    app.register_blueprint(questions_bp)
     app.register_blueprint(trackers_bp)
     # The JSON API authenticates with bearer tokens only (never the session cookie), so
     # CSRF does not apply to it; see vocportal.api.views for cookie-carrying requests.

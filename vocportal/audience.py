@@ -13,9 +13,12 @@ every feature uses these instead of its own query:
 - **In the conversation** (`Audience.staff_comment`): the author and followers. A staff
   comment (an answer or a question) reaches them; voters follow when they vote, so they hear
   it unless they opted out.
+- **Asked a question** (`Audience.question_supporters`, `Audience.question_author`): staff
+  put a question to the idea's demand, or to its author only (`vocportal.questions`).
 
-Whoever hears, two kinds of people never do: those who opted out of the idea (a muted
-follow) and blocked people. The person who caused a notification is left out where it is
+Whoever hears, three kinds of people never do: those who opted out of the idea (a muted
+follow), blocked people, and people who may not see the idea's board (a private board:
+`vocportal.ideas.board_access`). The person who caused a notification is left out where it is
 sent (`vocportal.notifications.delivery`), not here.
 """
 
@@ -27,7 +30,9 @@ from collections.abc import Iterable
 from sqlalchemy import Select, literal, select, union_all
 
 from vocportal.accounts.models import Role, User
+from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
+from vocportal.ideas.board_access import people_who_see
 from vocportal.ideas.models import Comment, Follow, Idea, Vote
 
 
@@ -54,6 +59,11 @@ class Audience(enum.Enum):
     status_update = frozenset(DEMAND | {Relation.commenter, Relation.follower})
     #: A staff comment: the author and followers.
     staff_comment = frozenset({Relation.author, Relation.follower})
+    #: A staff question to every supporter (`vocportal.questions`): the people asking for
+    #: it (demand).
+    question_supporters = frozenset(DEMAND)
+    #: A staff question to the idea's author.
+    question_author = frozenset({Relation.author})
 
 
 def _acts(relation: Relation, idea_ids, user_ids) -> Select:
@@ -126,8 +136,9 @@ def muted(idea_ids: Iterable[int]) -> Select:
 
 def hearing(audience: Audience, idea_ids: Iterable[int], *, customers_only: bool = False) -> Select:
     """(idea_id, user_id), once per person and idea, for the people who hear `audience`
-    news about those ideas: the relations it names, minus people who opted out of the idea
-    and blocked people (`customers_only` also leaves out staff and admins)."""
+    news about those ideas: the relations it names, minus people who opted out of the idea,
+    blocked people and people who may not see the idea's board (`customers_only` also leaves
+    out staff and admins)."""
     idea_ids = list(idea_ids)
     pairs = _pairs(audience.value, idea_ids).subquery()
     opted_out = muted(idea_ids).subquery()
@@ -141,6 +152,10 @@ def hearing(audience: Audience, idea_ids: Iterable[int], *, customers_only: bool
             .exists()
         )
     )
+    board_ids = db.session.scalars(select(Idea.board_id).where(Idea.id.in_(idea_ids)).distinct())
+    board_rule = people_who_see(Idea.board_id, board_ids)
+    if board_rule is not None:
+        stmt = stmt.join(Idea, Idea.id == pairs.c.idea_id).where(board_rule)
     if customers_only:
         stmt = stmt.where(User.role.not_in([Role.staff, Role.admin]))
     return stmt

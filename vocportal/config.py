@@ -222,9 +222,18 @@ def load_config(instance_path: Path) -> dict:
         "LIMIT_WIDGET": os.environ.get("LIMIT_WIDGET", "20/hour"),
         "LIMIT_TRACKER_HOOK": os.environ.get("LIMIT_TRACKER_HOOK", "600/minute"),
         "INBOUND_EMAIL_SECRET": os.environ.get("INBOUND_EMAIL_SECRET", ""),
+        # Questions to customers: how long a reply link (and a reply by email) is taken, the
+        # address whose "+token" form carries email replies (unset: no Reply-To; people
+        # answer by link or on the page), and after how many days an unanswered question is
+        # listed for staff.
+        "QUESTION_REPLY_MAX_AGE": int(os.environ.get("QUESTION_REPLY_MAX_AGE", "2592000")),
+        "QUESTION_REPLY_ADDRESS": os.environ.get("QUESTION_REPLY_ADDRESS", ""),
+        "QUESTIONS_UNANSWERED_DAYS": int(os.environ.get("QUESTIONS_UNANSWERED_DAYS", "7")),
         # Recipients a fan-out job writes per commit.
         "NOTIFY_FANOUT_CHUNK": int(os.environ.get("NOTIFY_FANOUT_CHUNK", "1000")),
         "DIGEST_HOUR_UTC": int(os.environ.get("DIGEST_HOUR_UTC", "8")),
+        # Hour (UTC) on Mondays the weekly voice-of-customer report for the week before goes out.
+        "WEEKLY_REPORT_HOUR_UTC": int(os.environ.get("WEEKLY_REPORT_HOUR_UTC", "7")),
         "THEME_ALERTS_SECONDS": int(os.environ.get("THEME_ALERTS_SECONDS", "3600")),
         # Outbound webhooks: targets on private, loopback, link-local (and other non-public)
         # addresses are refused unless this is on; seconds to wait for a receiver; attempts
@@ -251,6 +260,16 @@ def load_config(instance_path: Path) -> dict:
         "TRACKER_LINEAR_API_URL": os.environ.get(
             "TRACKER_LINEAR_API_URL", "https://api.linear.app/graphql"
         ),
+        # Live updates (vocportal.live): sse (a stream, polling when it drops), poll (only
+        # polling, every LIVE_POLL_SECONDS) or off; streams one web process holds at once
+        # (each holds a gunicorn thread: keep it below --threads), beyond which pages poll;
+        # seconds between keep-alive comments and before a stream ends (the browser
+        # reconnects).
+        "LIVE_UPDATES": _choice("LIVE_UPDATES", ("sse", "poll", "off"), "sse"),
+        "LIVE_POLL_SECONDS": float(os.environ.get("LIVE_POLL_SECONDS", "15")),
+        "LIVE_MAX_STREAMS": int(os.environ.get("LIVE_MAX_STREAMS", "4")),
+        "LIVE_HEARTBEAT_SECONDS": float(os.environ.get("LIVE_HEARTBEAT_SECONDS", "20")),
+        "LIVE_STREAM_SECONDS": float(os.environ.get("LIVE_STREAM_SECONDS", "300")),
         # Anonymous visitors may see public list pages up to this many seconds old (0: off).
         "ANONYMOUS_PAGE_CACHE_SECONDS": float(os.environ.get("ANONYMOUS_PAGE_CACHE_SECONDS", "5")),
         # Single sign-on: OpenID Connect providers (see _oidc_providers), and whether people

@@ -20,7 +20,16 @@ from vocportal.ideas.models import (
 )
 from vocportal.moderation.models import ModerationReview
 from vocportal.notifications.models import Notification, NotificationEvent
+from vocportal.questions.models import Answer, Question
 from vocportal.queue.models import JobRecord, JobState
+from vocportal.reports.models import (
+    ReportDelivery,
+    ReportOptOut,
+    ReportSubscriber,
+    ThemeFollow,
+    WeeklyReport,
+)
+from vocportal.tags.models import BoardField, FeedbackTag, FieldValue, IdeaTag, Tag
 from vocportal.themes.models import (
     Theme,
     ThemeAlert,
@@ -34,11 +43,23 @@ from vocportal.triage.models import InternalNote
 from vocportal.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "ReportDelivery",
+    "ReportOptOut",
+    "ReportSubscriber",
+    "ThemeFollow",
+    "WeeklyReport",
+    "Answer",
+    "Question",
     "ApiToken",
     "AuditEntry",
     "Company",
     "FeedbackItem",
     "Segment",
+    "BoardField",
+    "FeedbackTag",
+    "FieldValue",
+    "IdeaTag",
+    "Tag",
     "TrackerDelivery",
     "TrackerLink",
     "TrackerMapping",

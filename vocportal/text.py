@@ -31,3 +31,12 @@ def single_line_error(value: str) -> str | None:
     if any(char != "\t" and unicodedata.category(char) in {"Cc", "Cs"} for char in value):
         return "Must not contain control characters."
     return None
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(name: str, max_length: int) -> str:
+    """A name as a URL part: lower-case ASCII letters and digits joined by hyphens, cut to
+    `max_length` ("" when nothing is left)."""
+    return _NOT_SLUG.sub("-", name.lower()).strip("-")[:max_length].strip("-")

@@ -14,7 +14,7 @@ from vocportal.audit import operations as audit_ops
 from vocportal.errors import OperationError
 from vocportal.extensions import db
 from vocportal.forms import ButtonForm, submitted
-from vocportal.ideas import operations as idea_ops
+from vocportal.ideas import boards as board_ops
 from vocportal.ideas.models import Board
 from vocportal.permissions import admin_required
 
@@ -96,14 +96,18 @@ def _save_board(board: Board | None, form: BoardForm) -> Board:
     """Create (board=None) or change a board from the form; the audit log records it."""
     actor = current_user._get_current_object()
     values = (form.name.data, form.description.data or "", bool(form.archived.data))
-    saved = idea_ops.save_board(actor, board, *values)
+    saved = board_ops.save_board(actor, board, *values, vote_budget=form.vote_budget.data)
     audit_ops.record(
         actor,
         "settings.changed",
         target_type="board",
         target_id=saved.id,
         summary=f"Board {saved.name} {'created' if board is None else 'changed'}",
-        details={"name": saved.name, "archived": saved.archived},
+        details={
+            "name": saved.name,
+            "archived": saved.archived,
+            "vote_budget": saved.vote_budget,
+        },
     )
     return saved
 
@@ -118,7 +122,7 @@ def boards():
     if created:
         return created
     return render_template(
-        "admin/boards.html", boards=idea_ops.boards(include_archived=True), form=form
+        "admin/boards.html", boards=board_ops.boards(include_archived=True), form=form
     ), 400 if form.errors else 200
 
 
@@ -135,3 +139,8 @@ def edit_board(board_id: int):
     return render_template("admin/board_form.html", form=form, board=board), (
         400 if form.errors else 200
     )
+
+
+import vocportal.admin.board_audience  # noqa: E402, F401  (its routes join bp)
+import vocportal.admin.status_views  # noqa: E402, F401  (its routes join bp)
+from vocportal.admin import tag_views  # noqa: E402, F401  (its routes join bp)

@@ -12,9 +12,11 @@ import marshmallow as ma
 from flask import g, url_for
 from marshmallow import ValidationError, fields, post_dump, pre_dump, validate
 
+from vocportal.api.tag_schemas import TaggedFeedbackMixin, TaggedIdeaMixin
 from vocportal.feedback.models import FeedbackSource
 from vocportal.ideas.models import IdeaStatus
 from vocportal.ideas.operations import SORTS, merged_into
+from vocportal.ideas.statuses import shown_to
 from vocportal.text import single_line_error
 from vocportal.themes import demand
 
@@ -202,7 +204,7 @@ _MODERATION_DOC = {
 # --- ideas ---------------------------------------------------------------------------------
 
 
-class IdeaSchema(StaffFieldsMixin, ma.Schema):
+class IdeaSchema(StaffFieldsMixin, TaggedIdeaMixin, ma.Schema):
     STAFF_ONLY = ("owner", "triaged_at", "hidden_at")
 
     id = fields.Integer(required=True)
@@ -212,6 +214,21 @@ class IdeaSchema(StaffFieldsMixin, ma.Schema):
         required=True, metadata={"description": "`body` rendered and sanitised."}
     )
     status = _status_field(required=True)
+    status_id = fields.Method(
+        "_status_id",
+        required=True,
+        allow_none=True,
+        metadata={
+            "type": "integer",
+            "description": "The custom status shown (`status` is its stable built-in kind); "
+            "null when the kind has none. Customers get a staff-only status's public default.",
+        },
+    )
+    status_name = fields.Method(
+        "_status_name",
+        required=True,
+        metadata={"type": "string", "description": "The status's name, as the caller sees it."},
+    )
     board = fields.Nested(BoardRefSchema, required=True)
     author = fields.Nested(UserRefSchema, required=True)
     vote_count = fields.Integer(required=True)
@@ -246,6 +263,16 @@ class IdeaSchema(StaffFieldsMixin, ma.Schema):
     def _voted(self, idea) -> bool:
         return idea.id in g.get("api_voted", ())
 
+    def _shown_status(self, idea):
+        caller = g.get("api_caller")
+        return shown_to(caller.user if caller else None, idea)
+
+    def _status_id(self, idea) -> int | None:
+        return self._shown_status(idea).id
+
+    def _status_name(self, idea) -> str:
+        return self._shown_status(idea).name
+
     def _duplicate_of(self, idea) -> int | None:
         caller = g.get("api_caller")
         target = merged_into(caller.user if caller else None, idea)
@@ -257,16 +284,43 @@ class IdeaSchema(StaffFieldsMixin, ma.Schema):
 
 class IdeaPageSchema(PageSchema):
     items = fields.List(fields.Nested(IdeaSchema), required=True)
+    search = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "With `q`: `hybrid` (keywords and meaning) or `keyword` (the "
+            "search model is still loading in this process); null without `q`."
+        },
+    )
 
 
 class IdeaListArgs(PageArgs):
     board = Text(validate=validate.Length(max=60), metadata={"description": "A board's slug."})
     status = _status_field()
-    sort = fields.String(load_default="trending", validate=validate.OneOf(SORTS))
+    sort = fields.String(
+        load_default="",
+        validate=validate.OneOf(SORTS),
+        metadata={"description": "Default: `relevance` with `q`, else `trending`."},
+    )
     q = Text(
         load_default="",
         validate=validate.Length(max=200),
-        metadata={"description": "Words to search for (ranked by relevance)."},
+        metadata={
+            "description": "Words to search for: ideas with all of them first, then ideas "
+            "with some of them or the same meaning (as the board's search box)."
+        },
+    )
+    tag = Text(
+        validate=validate.Length(max=40),
+        metadata={"description": "A tag's slug: only ideas with it (internal tags: staff)."},
+    )
+    field = fields.List(
+        Text(validate=validate.Length(max=220)),
+        load_default=list,
+        metadata={
+            "description": "`<field id>:<value>`, repeatable: only ideas that answered the "
+            "custom field so (text: contains it; other types: equals it). Staff-only fields: "
+            "staff tokens only."
+        },
     )
 
 
@@ -278,6 +332,16 @@ class IdeaInSchema(ma.Schema):
     )
     title = OneLineText(required=True, validate=validate.Length(4, 160))
     body = Text(load_default="", validate=validate.Length(max=10_000))
+    custom_fields = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(r"^[0-9]{1,9}$")),
+        values=fields.Raw(allow_none=True),
+        load_default=dict,
+        metadata={
+            "description": "Answers to the board's custom fields by field id: a string, "
+            "number, list of strings (multiple choice) or YYYY-MM-DD date. A bad or missing "
+            "required answer is a 422 naming `field_<id>`."
+        },
+    )
 
 
 class VoteSchema(ma.Schema):
@@ -287,6 +351,13 @@ class VoteSchema(ma.Schema):
         required=True, metadata={"description": "False when it already was so."}
     )
     vote_count = fields.Integer(required=True)
+    votes_left = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "Votes the caller has left on the idea's board; null when the "
+            "board has no vote budget (or the caller is staff)."
+        },
+    )
 
 
 # --- comments and status updates -----------------------------------------------------------
@@ -322,6 +393,11 @@ class CommentInSchema(ma.Schema):
 
 class StatusInSchema(ma.Schema):
     status = _status_field(required=True)
+    status_id = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "A custom status of kind `status` (default: the kind's)."},
+    )
     message = Text(
         load_default="",
         validate=validate.Length(max=10_000),
@@ -334,6 +410,9 @@ class StatusChangeSchema(ma.Schema):
     idea_id = fields.Integer(required=True)
     old_status = _status_field(required=True)
     new_status = _status_field(required=True)
+    new_status_id = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "The custom status set."}
+    )
     message = fields.String(required=True)
     message_html = fields.String(required=True)
     actor = fields.Nested(UserRefSchema, required=True)
@@ -485,7 +564,7 @@ class FeedbackInSchema(ma.Schema):
     )
 
 
-class FeedbackSchema(ma.Schema):
+class FeedbackSchema(TaggedFeedbackMixin, ma.Schema):
     id = fields.Integer(required=True)
     text = fields.String(required=True)
     source = fields.Enum(FeedbackSource, by_value=True, required=True)

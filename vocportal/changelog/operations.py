@@ -9,6 +9,7 @@ from vocportal.changelog.models import ChangelogEntry
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.ideas import operations as ideas
+from vocportal.ideas.board_access import may_see_board
 from vocportal.ideas.models import Idea, IdeaStatus
 from vocportal.markdown import render_markdown
 
@@ -74,3 +75,15 @@ def entries(limit: int = 50) -> list[ChangelogEntry]:
             .limit(limit)
         )
     )
+
+
+def entries_for(viewer: User | None, limit: int = 50) -> list[tuple[ChangelogEntry, list[Idea]]]:
+    """The entries `viewer` may read, each with the shipped ideas it may see (published ones
+    on boards it may see). An entry that shipped only ideas on boards `viewer` may not see
+    (private boards) is left out: it is about them."""
+    shown = []
+    for entry in entries(limit):
+        if entry.ideas and not any(may_see_board(viewer, i.board) for i in entry.ideas):
+            continue
+        shown.append((entry, [i for i in entry.ideas if i.is_public and ideas.can_see(viewer, i)]))
+    return shown

@@ -11,6 +11,8 @@ from vocportal.changelog.forms import EntryForm
 from vocportal.feeds import atom_response
 from vocportal.forms import commit_or_show
 from vocportal.ideas import operations as idea_ops
+from vocportal.ideas import statuses
+from vocportal.ideas.blueprint import current_person
 from vocportal.pagecache import cache_for_anonymous
 from vocportal.permissions import staff_required
 
@@ -20,7 +22,7 @@ bp = Blueprint("changelog", __name__)
 @bp.get("/changelog")
 @cache_for_anonymous
 def index():
-    return render_template("changelog/index.html", entries=ops.entries())
+    return render_template("changelog/index.html", entries=ops.entries_for(current_person()))
 
 
 @bp.get("/changelog.atom")
@@ -34,7 +36,7 @@ def feed():
             "html": e.body_html,
             "updated": e.published_at,
         }
-        for e in ops.entries()
+        for e, _ in ops.entries_for(current_person())
     ]
     return atom_response(
         home,
@@ -48,12 +50,12 @@ def feed():
 
 @bp.get("/ideas/<int:idea_id>/feed.atom")
 def idea_feed(idea_id: int):
-    idea = idea_ops.get_idea_for(None, idea_id) or abort(404)
+    idea = idea_ops.get_idea_for(current_person(), idea_id) or abort(404)
     home = url_for("ideas.show", idea_id=idea.id, _external=True)
     items = [
         {
             "id": f"{home}#status-{c.id}",
-            "title": f"{idea.title}: {c.new_status.label}",
+            "title": f"{idea.title}: {statuses.shown(c.new_status, c.new_status_id).name}",
             "link": home,
             "html": c.message_html,
             "updated": c.created_at,

@@ -18,11 +18,25 @@ from vocportal.accounts.models import Role, User
 from vocportal.companies.models import Company
 from vocportal.customers.models import Segment
 from vocportal.demo import content, history
+from vocportal.demo import questions as demo_questions
+from vocportal.demo import statuses as demo_statuses
+from vocportal.demo import tags as demo_tags
+from vocportal.demo import trackers as demo_trackers
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem, FeedbackSource
-from vocportal.ideas.models import Board, Comment, Follow, Idea, StatusChange, Vote
+from vocportal.ideas.models import (
+    Board,
+    BoardAudience,
+    Comment,
+    Follow,
+    Idea,
+    StatusChange,
+    Vote,
+)
 from vocportal.ideas.support import trend_weight
 from vocportal.markdown import render_markdown
+from vocportal.reports import operations as reports
+from vocportal.reports.figures import last_complete_week
 from vocportal.security import hash_password
 from vocportal.timeutil import utcnow
 
@@ -181,7 +195,19 @@ def seed(seed_value: int = 7) -> dict[str, int]:
         idea.trend_score = trend[idea.id]
     feedback_count = _seed_customers(rng, customers, now)
     db.session.flush()
+    # One private board: admin and security ideas are seen by customers on paid plans (the
+    # Enterprise and Team segments) and staff, not by visitors or starter customers.
+    boards["admin-security"].audience = BoardAudience.members
+    boards["admin-security"].audience_segment_ids = sorted(db.session.scalars(select(Segment.id)))
     published = history.publish(story, {i.id: i for i in ideas}, staff[0])
+    asked = demo_questions.seed(rng, staff, customers[0], now)
+    demo_statuses.add(staff[0], now)
+    labelled = demo_tags.add(staff[0])
+    linked = demo_trackers.add(staff[1])
+    # Last week's voice-of-customer report, built (not sent: no email about the past) so
+    # its page shows one; themes appear in later reports, once the worker has fitted them.
+    reports.build_report(last_complete_week(now))
+    db.session.commit()
     return {
         "feedback items": feedback_count,
         "boards": len(boards),
@@ -191,6 +217,10 @@ def seed(seed_value: int = 7) -> dict[str, int]:
         "comments": db.session.scalar(select(func.count()).select_from(Comment)),
         "status changes": db.session.scalar(select(func.count()).select_from(StatusChange)),
         **published,
+        **asked,
+        **labelled,
+        **linked,
+        "weekly reports": len(reports.reports()),
     }
 
 

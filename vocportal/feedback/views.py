@@ -23,14 +23,16 @@ from flask_login import current_user
 
 from vocportal.errors import OperationError
 from vocportal.extensions import csrf, db, limiter
+from vocportal.feedback import events
 from vocportal.feedback import operations as ops
 from vocportal.feedback.forms import FeedbackForm, LinkForm, UploadForm
-from vocportal.feedback.models import FeedbackSource
+from vocportal.feedback.models import FeedbackItem, FeedbackSource
 from vocportal.forms import ButtonForm, commit_and_go, submitted, valid_or_400
 from vocportal.ideas.forms import idea_numbered
 from vocportal.pagination import page_of
 from vocportal.permissions import staff_required
 from vocportal.request_guard import allow_body
+from vocportal.tags import operations as tag_ops
 from vocportal.text import one_line
 
 bp = Blueprint("feedback", __name__)
@@ -68,14 +70,18 @@ def index():
     except ValueError:
         abort(404)
     unlinked = request.args.get("unlinked") == "1"
+    listing = ops.listing(unlinked_only=unlinked, source=source)
+    tag = None
+    if request.args.get("tag"):
+        tag = tag_ops.tag_by_slug(current_user, request.args["tag"]) or abort(404)
+        listing = listing.where(tag_ops.feedback_has_tag(FeedbackItem.id, tag))
+    page = page_of(listing, request.args.get("page", 1, type=int), PER_PAGE, count=True)
     return render_template(
         "feedback/index.html",
-        page=page_of(
-            ops.listing(unlinked_only=unlinked, source=source),
-            request.args.get("page", 1, type=int),
-            PER_PAGE,
-            count=True,
-        ),
+        page=page,
+        tag=tag,
+        tag_choices=tag_ops.all_tags(current_user),
+        item_tags=tag_ops.tags_of_feedback(current_user, [i.id for i in page.items]),
         form=form,
         upload=UploadForm(formdata=None),
         sources=list(FeedbackSource),
@@ -109,6 +115,7 @@ def show(item_id: int):
         form=form,
         post=ButtonForm(formdata=None),
         suggestions=ops.suggestions(item),
+        **events.page_extras(item, current_user),
     ), 400 if form.errors else 200
 
 
@@ -236,6 +243,18 @@ def inbound_email():
     message_id = str(
         data.get("message_id") or data.get("Message-Id") or data.get("MessageID") or ""
     )
+    # A reply to something the portal sent (a question) is its answer, not new feedback.
+    recipient = str(data.get("recipient") or data.get("to") or data.get("To") or "")
+    handled = events.reply_to(
+        address=address, recipient=recipient, subject=subject, text=text, message_id=message_id
+    )
+    if handled is not None:
+        status, body = handled
+        if status < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return jsonify(body), status
     try:
         item, created = ops.create_feedback(
             text=f"{subject}\n\n{text}".strip() if subject else text,

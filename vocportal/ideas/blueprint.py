@@ -7,6 +7,8 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 
 from vocportal.ideas.models import IdeaStatus
+from vocportal.ideas.statuses import shown_to
+from vocportal.ideas.targets import shown_target
 
 bp = Blueprint("ideas", __name__)
 
@@ -15,6 +17,19 @@ bp = Blueprint("ideas", __name__)
 def statuses() -> dict:
     """Every template may name a status (`IdeaStatus.planned`), on any blueprint's page."""
     return {"IdeaStatus": IdeaStatus}
+
+
+@bp.app_template_global("shown_status")
+def shown_status(thing, status_id: int | None = None):
+    """A status (an Idea, or a kind and custom status id) as the current reader sees it:
+    its kind (`.value`), name (`.label`) and colour (`vocportal.ideas.statuses`)."""
+    return shown_to(current_person(), thing, status_id)
+
+
+@bp.app_template_filter("target")
+def target(idea) -> str:
+    """The idea's expected month or quarter, while it is planned or in progress."""
+    return shown_target(idea)
 
 
 def current_person():

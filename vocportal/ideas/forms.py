@@ -3,13 +3,15 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
 from vocportal.errors import OperationError
 from vocportal.extensions import db
 from vocportal.forms import one_line
+from vocportal.ideas import statuses, targets
 from vocportal.ideas.models import Idea, IdeaStatus
 from vocportal.spamtraps import SpamTraps
+from vocportal.timeutil import utcnow
 from vocportal.web import INT32_MAX
 
 
@@ -25,12 +27,41 @@ class CommentForm(SpamTraps, FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(
-        "Status",
-        choices=[SelectChoice(s.value, s.label) for s in IdeaStatus],
-        validators=[DataRequired()],
-    )
+    #: A custom status by id, or a built-in kind by value (its default status).
+    status = SelectField("Status", validate_choice=False, validators=[DataRequired()])
     message = TextAreaField("Message to supporters (Markdown)", validators=[Length(max=10_000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = [
+            SelectChoice(value, label, optgroup=group)
+            for group, options in statuses.choices().items()
+            for value, label in options
+        ]
+
+    def validate_status(self, field) -> None:
+        if statuses.parse_choice(field.data) is None:
+            raise ValidationError("Choose one of the statuses.")
+
+    def chosen(self) -> tuple[IdeaStatus, int | None]:
+        """The kind and custom status id chosen (after validation)."""
+        return statuses.parse_choice(self.status.data)
+
+
+class TargetForm(FlaskForm):
+    """Staff: the expected month or quarter of a planned or in-progress idea."""
+
+    period = SelectField("Expected", validate_choice=False)
+    note = TextAreaField("Note to supporters (Markdown, optional)", validators=[Length(max=2_000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        periods = targets.choices(utcnow().date(), self.period.data)
+        self.period.choices = [SelectChoice(value, label) for value, label in periods]
+
+    def validate_period(self, field) -> None:
+        if field.data and not targets.valid(field.data):
+            raise ValidationError("Choose a month or a quarter.")
 
 
 def idea_number_field(label: str, missing: str) -> IntegerField:

@@ -18,8 +18,8 @@ from vocportal.ideas.models import Board, Idea, Vote
 
 def idea_rows(listing: Select, viewer: User | None) -> Select:
     """`listing` (a select of Idea, filtered and sorted) as the rows a list shows: the
-    idea's id, title, status, board_id, comment_count, created_at, vote_count and owner_id,
-    plus `board_name`, `author_name` and `voted` (whether `viewer` voted for it; never for
+    idea's id, title, status, status_id, board_id, comment_count, created_at, vote_count and
+    owner_id, plus `board_name`, `author_name` and `voted` (whether `viewer` voted for it; never for
     anonymous readers)."""
     if viewer is not None and viewer.is_authenticated:
         voted = exists().where(Vote.idea_id == Idea.id, Vote.user_id == viewer.id)
@@ -30,6 +30,7 @@ def idea_rows(listing: Select, viewer: User | None) -> Select:
             Idea.id,
             Idea.title,
             Idea.status,
+            Idea.status_id,
             Idea.board_id,
             Idea.comment_count,
             Idea.created_at,

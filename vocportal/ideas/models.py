@@ -29,6 +29,11 @@ class IdeaStatus(enum.Enum):
         return self.value.replace("_", " ").capitalize()
 
 
+#: The colours a custom status may have: CSS classes `status-c-<name>` (a fixed palette, so
+#: badges stay readable in light and dark mode and no inline style is needed under the CSP).
+STATUS_COLOURS = ("grey", "orange", "blue", "purple", "green", "red", "teal", "pink")
+
+
 class Moderation(enum.Enum):
     """Why a post is kept off the board by moderation (`vocportal.moderation`); NULL on a
     post means published. Either way only its author and staff see it."""
@@ -53,10 +58,39 @@ def status_column(**kwargs):
     )
 
 
+class BoardAudience(enum.Enum):
+    """Who may see a board and its ideas (`vocportal.ideas.board_access`); staff see all."""
+
+    everyone = "everyone"
+    #: Anyone with an account who is signed in (not contacts known only from feedback).
+    signed_in = "signed_in"
+    #: Customers of the chosen segments or companies (`audience_segment_ids`, ...).
+    members = "members"
+    #: Customers whose verified email address is at one of `audience_domains`.
+    domains = "domains"
+    staff = "staff"
+
+    @property
+    def label(self) -> str:
+        return {
+            "everyone": "Everyone",
+            "signed_in": "Signed-in customers",
+            "members": "Customers of chosen segments or companies",
+            "domains": "Customers with a verified email at listed domains",
+            "staff": "Staff only",
+        }[self.value]
+
+
+def _json_list():
+    return mapped_column(JSON, default=list, server_default=text("'[]'"))
+
+
 class Board(db.Model):
     """A category ideas are posted in (e.g. "Integrations")."""
 
     __tablename__ = "boards"
+    #: See `Idea.__public_columns__`: who may see the board changes what anonymous readers see.
+    __public_columns__ = ("audience",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
@@ -66,6 +100,48 @@ class Board(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     #: An archived board takes no new ideas but its ideas stay visible.
     archived: Mapped[bool] = mapped_column(default=False)
+    #: Votes each customer may have at once on this board's open ideas (None: no limit). A
+    #: vote on an idea that ships or is declined no longer counts: it comes back.
+    vote_budget: Mapped[int | None]
+    #: Who may see the board and its ideas, on every surface (lists, search, API, feeds,
+    #: notifications ...); the lists below say who for `members` and `domains`.
+    audience: Mapped[BoardAudience] = mapped_column(
+        Enum(BoardAudience, name="board_audience", native_enum=False, length=16),
+        default=BoardAudience.everyone,
+        server_default=BoardAudience.everyone.value,
+    )
+    #: `members`: ids of the segments (`vocportal.companies.models.Segment`) whose customers
+    #: may see the board.
+    audience_segment_ids: Mapped[list] = _json_list()
+    #: `members`: ids of the companies whose customers may see the board.
+    audience_company_ids: Mapped[list] = _json_list()
+    #: `domains`: lower-case email domains ("example.com"); the person's address must be
+    #: verified and end in "@" plus one of them.
+    audience_domains: Mapped[list] = _json_list()
+
+
+class Status(db.Model):
+    """A status admins define (`vocportal.ideas.statuses`). Its `kind` carries the meaning
+    everywhere (roadmap columns, voting closed, outcome metrics, changelog, the API's
+    `status`); the name, colour and description are what people see."""
+
+    __tablename__ = "statuses"
+    #: See `Idea.__public_columns__`.
+    __public_columns__ = ("kind", "name", "colour", "description", "position", "is_public")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The built-in status this one is a variant of (never `duplicate`).
+    kind: Mapped[IdeaStatus] = status_column()
+    name: Mapped[str] = mapped_column(String(40))
+    #: One of STATUS_COLOURS.
+    colour: Mapped[str] = mapped_column(String(16), default="grey")
+    #: Shown to staff on the status form and to everyone as the badge's tooltip.
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: Order in lists and forms; lower first. The first public status of a kind is the
+    #: kind's default: what ideas without a chosen status show.
+    position: Mapped[int] = mapped_column(default=0)
+    #: Customers see a status that is not public as its kind's default public status.
+    is_public: Mapped[bool] = mapped_column(default=True)
 
 
 class Idea(db.Model):
@@ -76,6 +152,8 @@ class Idea(db.Model):
         "hidden_at",
         "withdrawn_at",
         "status",
+        "status_id",
+        "target_period",
         "duplicate_of_id",
         "board_id",
         "moderation",
@@ -103,6 +181,12 @@ class Idea(db.Model):
     #: `body` rendered and sanitised once at save time, so pages never render Markdown.
     body_html: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[IdeaStatus] = status_column(default=IdeaStatus.open, index=True)
+    #: The custom status staff chose (its kind is `status`); NULL, or a row of another kind,
+    #: shows the kind's default status.
+    status_id: Mapped[int | None] = mapped_column(ForeignKey("statuses.id"), index=True)
+    #: When staff expect it, on planned and in-progress ideas: "2027-03" (a month) or
+    #: "2027-Q2" (a quarter); see `vocportal.ideas.targets`.
+    target_period: Mapped[str | None] = mapped_column(String(7))
     #: Number of rows in `votes` for this idea, kept in the same transaction as the rows.
     vote_count: Mapped[int] = mapped_column(default=0)
     #: Number of visible comments, kept like `vote_count`.
@@ -209,6 +293,9 @@ class StatusChange(db.Model):
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     old_status: Mapped[IdeaStatus] = status_column()
     new_status: Mapped[IdeaStatus] = status_column()
+    #: The custom statuses before and after (NULL: the kind's default), for the timeline.
+    old_status_id: Mapped[int | None] = mapped_column(ForeignKey("statuses.id"))
+    new_status_id: Mapped[int | None] = mapped_column(ForeignKey("statuses.id"))
     #: Optional Markdown note to customers, and its sanitised HTML.
     message: Mapped[str] = mapped_column(Text, default="")
     message_html: Mapped[str] = mapped_column(Text, default="")

@@ -1,6 +1,7 @@
-"""Idea rules: who sees what, listing, posting, editing, withdrawing, statuses, boards.
+"""Idea rules: who sees what, listing, posting, editing, withdrawing, statuses.
 
-Votes and follows are in `vocportal.ideas.support`, comments in `vocportal.ideas.commenting`.
+Votes and follows are in `vocportal.ideas.support`, comments in `vocportal.ideas.commenting`,
+boards in `vocportal.ideas.boards` (who may see one: `vocportal.ideas.board_access`).
 
 Operations take plain values and the acting user, check permission, change rows and
 flush; the request (or job) around them commits once.
@@ -8,16 +9,17 @@ flush; the request (or job) around them commits once.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, or_, select, true
 
 from vocportal.accounts.models import User
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
-from vocportal.ideas import events
+from vocportal.ideas import events, hybrid, statuses
+from vocportal.ideas.board_access import may_see_board, on_visible_boards
 from vocportal.ideas.models import (
     Board,
     Comment,
@@ -25,13 +27,14 @@ from vocportal.ideas.models import (
     IdeaStatus,
     StatusChange,
 )
-from vocportal.ideas.search import ranked_matches
 from vocportal.ideas.support import vote
 from vocportal.markdown import render_markdown
 from vocportal.spamtraps import SpamSignals
+from vocportal.tags import fields
 from vocportal.timeutil import utcnow
 
-SORTS = ("trending", "top", "new")
+#: "relevance" (best match first) applies to a search only; without one it is "trending".
+SORTS = ("trending", "top", "new", "relevance")
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -40,9 +43,10 @@ SORTS = ("trending", "top", "new")
 # Who sees what, in one place: staff see every idea (pages mark the hidden and withdrawn
 # ones); an idea's author still sees it while it is withdrawn or kept by moderation (not
 # once staff hid it); everyone else sees public ideas only (not hidden, withdrawn, held or
-# rejected). Whatever names an idea (a title in a list, a link, a "merged into" banner, an
-# API field, a feed entry, a notification) goes through `can_see` or `visible_to`, so a
-# hidden idea never shows through another one.
+# rejected); nobody but staff sees an idea on a board they may not see (`board_access`).
+# Whatever names an idea (a title in a list, a link, a "merged into" banner, an API field,
+# a feed entry, a notification) goes through `can_see` or `visible_to`, so a hidden idea
+# never shows through another one.
 
 
 def _signed_in(viewer: User | None) -> bool:
@@ -51,6 +55,8 @@ def _signed_in(viewer: User | None) -> bool:
 
 def can_see(viewer: User | None, idea: Idea) -> bool:
     """Whether `viewer` (None: anonymous) may see `idea` at all."""
+    if not may_see_board(viewer, idea.board):
+        return False
     if idea.is_public:
         return True
     if not _signed_in(viewer):
@@ -59,17 +65,22 @@ def can_see(viewer: User | None, idea: Idea) -> bool:
 
 
 def public_ideas() -> ColumnElement[bool]:
-    """The ideas everybody may see, as a WHERE clause (the public board's own filter)."""
+    """The published ideas (not hidden, withdrawn, held or rejected), as a WHERE clause;
+    whether a viewer may see their board is `visible_to`'s (a private board's ideas are
+    published too)."""
     return and_(Idea.withdrawn_at.is_(None), Idea.hidden_at.is_(None), Idea.moderation.is_(None))
 
 
 def visible_to(viewer: User | None) -> ColumnElement[bool]:
     """`can_see` as a WHERE clause, for queries that list ideas to `viewer`."""
     if not _signed_in(viewer):
-        return public_ideas()
+        return and_(public_ideas(), on_visible_boards(None))
     if viewer.is_staff:
         return true()
-    return or_(public_ideas(), and_(Idea.author_id == viewer.id, Idea.hidden_at.is_(None)))
+    return and_(
+        on_visible_boards(viewer),
+        or_(public_ideas(), and_(Idea.author_id == viewer.id, Idea.hidden_at.is_(None))),
+    )
 
 
 def get_idea_for(viewer: User | None, idea_id: int) -> Idea | None:
@@ -102,15 +113,31 @@ def can_see_comment(viewer: User | None, comment: Comment) -> bool:
 
 @dataclass(frozen=True)
 class IdeaQuery:
-    sort: str = "trending"
+    #: One of SORTS; empty: "relevance" with a search, else "trending".
+    sort: str = ""
     status: IdeaStatus | None = None
     board: Board | None = None
     q: str = ""
+    #: More WHERE clauses on Idea (tags, custom fields: `vocportal.tags`).
+    filters: tuple = ()
 
 
-def idea_listing(query: IdeaQuery):
-    """Build the select for the public idea list: filters, search and sort."""
-    stmt = select(Idea).where(public_ideas())
+@dataclass(frozen=True)
+class Listing:
+    #: The select of Idea: filtered, searched and sorted.
+    stmt: Select
+    #: What the search box found (None without a query): its mode says whether the
+    #: semantic ranking took part.
+    search: hybrid.SearchResult | None = None
+
+
+def board_listing(query: IdeaQuery, viewer: User | None = None) -> Listing:
+    """The public idea list as `viewer` may see it: filters, hybrid search and sort.
+
+    With a query, the matches are the search box's (`vocportal.ideas.hybrid`) within the
+    same filters; "relevance" (the API's and the board's default with a query) keeps the
+    search's order, any other sort orders the matches by it."""
+    stmt = select(Idea).where(public_ideas(), visible_to(viewer))
     if query.status is not None:
         stmt = stmt.where(Idea.status == query.status)
     else:
@@ -118,28 +145,40 @@ def idea_listing(query: IdeaQuery):
         stmt = stmt.where(Idea.status != IdeaStatus.duplicate)
     if query.board is not None:
         stmt = stmt.where(Idea.board_id == query.board.id)
+    if query.filters:
+        stmt = stmt.where(*query.filters)
+    found = None
+    sort = query.sort or ("relevance" if query.q.strip() else "trending")
     if query.q.strip():
-        matches = ranked_matches(query.q)
-        if matches is None:
-            return stmt.where(False)
-        sub = matches.subquery()
-        return stmt.join(sub, sub.c.idea_id == Idea.id).order_by(sub.c.rank, Idea.id.desc())
-    if query.sort == "top":
-        return stmt.order_by(Idea.vote_count.desc(), Idea.id.desc())
-    if query.sort == "new":
-        return stmt.order_by(Idea.created_at.desc(), Idea.id.desc())
-    return stmt.order_by(Idea.trend_score.desc(), Idea.id.desc())
+        found = hybrid.search(query.q, stmt)
+        stmt = stmt.where(Idea.id.in_(found.ids))
+        if sort == "relevance" and found.ids:
+            order = case({idea_id: rank for rank, idea_id in enumerate(found.ids)}, value=Idea.id)
+            return Listing(stmt.order_by(order, Idea.id.desc()), found)
+    if sort == "top":
+        return Listing(stmt.order_by(Idea.vote_count.desc(), Idea.id.desc()), found)
+    if sort == "new":
+        return Listing(stmt.order_by(Idea.created_at.desc(), Idea.id.desc()), found)
+    return Listing(stmt.order_by(Idea.trend_score.desc(), Idea.id.desc()), found)
+
+
+def idea_listing(query: IdeaQuery, viewer: User | None = None) -> Select:
+    """Build the select for the public idea list: filters, search and sort."""
+    return board_listing(query, viewer).stmt
 
 
 ROADMAP_COLUMNS = (IdeaStatus.planned, IdeaStatus.in_progress, IdeaStatus.shipped)
 
 
-def roadmap(board: Board | None = None, per_column: int = 50) -> dict[IdeaStatus, list[Idea]]:
-    """The public roadmap: planned, in progress and shipped ideas, most wanted first
-    (shipped: most recently changed first)."""
+def roadmap(
+    board: Board | None = None, per_column: int = 50, viewer: User | None = None
+) -> dict[IdeaStatus, list[Idea]]:
+    """The public roadmap as `viewer` sees it: planned, in progress and shipped ideas, most
+    wanted first (shipped: most recently changed first)."""
     columns = {}
+    visible = and_(public_ideas(), visible_to(viewer))
     for status in ROADMAP_COLUMNS:
-        stmt = select(Idea).where(Idea.status == status, public_ideas())
+        stmt = select(Idea).where(Idea.status == status, visible)
         if board is not None:
             stmt = stmt.where(Idea.board_id == board.id)
         order = (
@@ -180,17 +219,6 @@ def status_history(idea: Idea) -> list[StatusChange]:
     )
 
 
-def boards(include_archived: bool = False) -> list[Board]:
-    stmt = select(Board).order_by(Board.position, Board.name)
-    if not include_archived:
-        stmt = stmt.where(Board.archived.is_(False))
-    return list(db.session.scalars(stmt))
-
-
-def board_by_slug(slug: str) -> Board | None:
-    return db.session.scalar(select(Board).where(Board.slug == slug))
-
-
 # --- ideas -------------------------------------------------------------------------------
 
 
@@ -200,11 +228,18 @@ def _check_author_or_staff(actor: User, idea: Idea) -> None:
 
 
 def create_idea(
-    author: User, board: Board, title: str, body: str, signals: SpamSignals | None = None
+    author: User,
+    board: Board,
+    title: str,
+    body: str,
+    signals: SpamSignals | None = None,
+    answers: Mapping[int, object] | None = None,
 ) -> Idea:
     """Post an idea; its author votes for it and follows it. Moderation may hold it (from
-    the setting and the form's spam `signals`): nothing announces it until staff approve."""
-    if board.archived:
+    the setting and the form's spam `signals`): nothing announces it until staff approve.
+    `answers` (raw values by field id) answer the board's custom fields the author is asked
+    (a bad or missing one is an OperationError on its field)."""
+    if board.archived or not may_see_board(author, board):
         raise OperationError("This board takes no new ideas.", field="board")
     idea = Idea(
         board=board,
@@ -215,6 +250,7 @@ def create_idea(
     )
     db.session.add(idea)
     db.session.flush()
+    fields.store_answers(idea.id, fields.board_fields([board.id], viewer=author), answers or {})
     vote(author, idea)
     if not events.held_for_review(idea, idea, author, signals):
         events.idea_created.send(idea, actor=author)
@@ -224,7 +260,7 @@ def create_idea(
 def edit_idea(actor: User, idea: Idea, title: str, body: str, board: Board) -> None:
     """Change an idea's text or board: its author or staff."""
     _check_author_or_staff(actor, idea)
-    if board.archived and board.id != idea.board_id:
+    if board.id != idea.board_id and (board.archived or not may_see_board(actor, board)):
         raise OperationError("This board takes no new ideas.", field="board")
     idea.title = title.strip()
     idea.body = body.strip()
@@ -284,8 +320,13 @@ def change_status(
     *,
     notify: bool = True,
     announcement: str | None = None,
+    status_id: int | None = None,
 ) -> StatusChange:
     """Publish a status update (new status + Markdown message): staff only.
+
+    `status_id` names the custom status of kind `new_status` to show (None: the kind's
+    default; see `vocportal.ideas.statuses`). Leaving planned and in progress drops the
+    expected date.
 
     It goes on the idea's timeline and, with `notify`, to everyone who supports the idea
     (in the bell and by email), through the notification outbox in this transaction; the
@@ -295,12 +336,14 @@ def change_status(
     """
     if not actor.is_staff:
         raise PermissionDenied()
-    if new_status is idea.status and not message.strip():
+    if statuses.same_status(idea, new_status, status_id) and not message.strip():
         raise OperationError("The idea already has this status.", field="status")
     if new_status is IdeaStatus.duplicate and idea.duplicate_of_id is None:
         raise OperationError(
             "Use “Mark as duplicate” to merge it into the original idea.", field="status"
         )
+    if status_id is not None and statuses.shown(new_status, status_id, True).id != status_id:
+        raise OperationError("That status is not one of this kind.", field="status")
     if idea.duplicate_of_id is not None and new_status is not IdeaStatus.duplicate:
         raise OperationError(
             "Unmerge this duplicate before giving it another status.", field="status"
@@ -310,44 +353,19 @@ def change_status(
         actor_id=actor.id,
         old_status=idea.status,
         new_status=new_status,
+        old_status_id=idea.status_id,
+        new_status_id=status_id,
         message=message.strip(),
         message_html=render_markdown(message),
     )
     db.session.add(change)
     idea.status = new_status
+    idea.status_id = status_id
+    if new_status not in (IdeaStatus.planned, IdeaStatus.in_progress):
+        idea.target_period = None
     idea.updated_at = utcnow()
     db.session.flush()
     events.status_changed.send(
         idea, actor=actor, change=change, notify=notify, announcement=announcement
     )
     return change
-
-
-# --- boards ------------------------------------------------------------------------------
-
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slugify(name: str) -> str:
-    return _SLUG.sub("-", name.lower()).strip("-")[:60] or "board"
-
-
-def save_board(
-    actor: User, board: Board | None, name: str, description: str, archived: bool = False
-) -> Board:
-    """Create a board (board=None) or change one: admins only."""
-    if not actor.is_admin:
-        raise PermissionDenied()
-    name = name.strip()
-    if board is None:
-        slug = slugify(name)
-        if board_by_slug(slug) is not None:
-            raise OperationError("A board with this name already exists.", field="name")
-        position = db.session.scalar(select(func.coalesce(func.max(Board.position), 0))) + 1
-        board = Board(slug=slug, position=position)
-        db.session.add(board)
-    board.name = name
-    board.description = description.strip()
-    board.archived = archived
-    db.session.flush()
-    return board

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from vocportal.accounts.models import User
 from vocportal.errors import OperationError
 from vocportal.extensions import db
-from vocportal.ideas import events
-from vocportal.ideas.models import Follow, Idea, IdeaStatus, Vote
+from vocportal.ideas import events, statuses
+from vocportal.ideas.models import Board, Follow, Idea, IdeaStatus, Vote
 from vocportal.sqlutil import dialect_insert, insert_ignore
 from vocportal.timeutil import utcnow
 
@@ -25,6 +25,8 @@ TREND_HALF_LIFE = timedelta(days=7)
 
 #: Statuses in which an idea is closed: no new votes.
 CLOSED_STATUSES = frozenset({IdeaStatus.shipped, IdeaStatus.declined, IdeaStatus.duplicate})
+#: On a board with a vote budget, a vote for an idea reaching one of these comes back.
+VOTE_RETURNING = frozenset({IdeaStatus.shipped, IdeaStatus.declined})
 
 
 def trend_weight(at: datetime) -> float:
@@ -48,10 +50,53 @@ def is_following(user: User | None, idea: Idea) -> bool:
     return row is not None and not row.muted
 
 
+def _budget_of(user: User, board: Board) -> int | None:
+    """The board's vote budget if it applies to `user` (customers; staff vote freely)."""
+    return None if user.is_staff else board.vote_budget
+
+
+def votes_spent(user: User, board: Board) -> int:
+    """The person's votes that count against the board's budget: on its ideas that are
+    still open to votes (a vote on a shipped or declined idea has come back)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Vote)
+        .join(Idea, Idea.id == Vote.idea_id)
+        .where(
+            Vote.user_id == user.id,
+            Idea.board_id == board.id,
+            Idea.status.not_in(CLOSED_STATUSES),
+            Idea.withdrawn_at.is_(None),
+            Idea.hidden_at.is_(None),
+        )
+    )
+
+
+def votes_left(user: User | None, board: Board | None) -> int | None:
+    """How many more ideas the person may vote for on the board (None: no budget)."""
+    if user is None or not user.is_authenticated or board is None:
+        return None
+    budget = _budget_of(user, board)
+    return None if budget is None else max(budget - votes_spent(user, board), 0)
+
+
 def vote(user: User, idea: Idea) -> bool:
     """Vote for an idea; return False if the user had already voted. Also follows it."""
     if idea.status in CLOSED_STATUSES:
-        raise OperationError(f"This idea is {idea.status.label.lower()}; it takes no votes.")
+        said = statuses.shown(idea.status, idea.status_id).name.lower()
+        raise OperationError(f"This idea is {said}; it takes no votes.")
+    budget = _budget_of(user, idea.board)
+    if budget is not None:
+        # One vote at a time per person, so two at once cannot both take the last one.
+        db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+        already = db.session.scalar(
+            select(Vote.id).where(Vote.idea_id == idea.id, Vote.user_id == user.id)
+        )
+        if already is None and votes_spent(user, idea.board) >= budget:
+            raise OperationError(
+                f"You have used all {budget} of your votes on {idea.board.name}. Take one "
+                "back, or wait: a vote comes back when its idea ships or is declined."
+            )
     now = utcnow()
     # RETURNING tells whether the row was inserted (rowcount is not reliable for
     # INSERT .. ON CONFLICT across drivers).
@@ -62,6 +107,7 @@ def vote(user: User, idea: Idea) -> bool:
         return False
     _count_vote(idea, +1, now)
     follow(user, idea)
+    events.vote_changed.send(idea, actor=user, voted=True)
     return True
 
 
@@ -89,6 +135,7 @@ def unvote(user: User, idea: Idea) -> bool:
     if voted_at is None:
         return False
     _count_vote(idea, -1, voted_at)
+    events.vote_changed.send(idea, actor=user, voted=False)
     return True
 
 

@@ -15,18 +15,26 @@ from vocportal.forms import ButtonForm, commit_or_show, valid_or_400
 from vocportal.ideas import (
     comment_views,  # noqa: F401  (its routes join bp)
     commenting,
+    hybrid,
     page,
+    statuses,
     support,
+    target_views,  # noqa: F401  (its routes join bp)
 )
 from vocportal.ideas import operations as ops
 from vocportal.ideas.blueprint import author_or_staff, back_to, bp, current_person, flash_at
+from vocportal.ideas.board_access import board_for, boards_for
 from vocportal.ideas.forms import CommentForm, IdeaForm, StatusForm
 from vocportal.ideas.listing import idea_rows
-from vocportal.ideas.models import IdeaStatus
+from vocportal.ideas.models import Idea, IdeaStatus
 from vocportal.pagecache import cache_for_anonymous
 from vocportal.pagination import page_of
 from vocportal.permissions import verified_required
 from vocportal.ratelimits import post_limit
+from vocportal.tags import fields as tag_fields
+from vocportal.tags import operations as tag_ops
+from vocportal.tags.filters import from_args as list_filters
+from vocportal.tags.forms import answers, with_answers
 from vocportal.web import per_id_url
 
 #: What a person whose post moderation held is told (the note on the post says the rest).
@@ -53,9 +61,11 @@ def _is_htmx() -> bool:
 @bp.get("/")
 @cache_for_anonymous
 def index():
-    sort = request.args.get("sort", "trending")
-    if sort not in ops.SORTS:
-        sort = "trending"
+    q = request.args.get("q", "")[:200]
+    default_sort = "relevance" if q.strip() else "trending"
+    sort = request.args.get("sort") or default_sort
+    if sort not in ops.SORTS or (sort == "relevance" and not q.strip()):
+        sort = default_sort
     status = None
     if request.args.get("status"):
         try:
@@ -64,24 +74,31 @@ def index():
             abort(404)
     board = None
     if request.args.get("board"):
-        board = ops.board_by_slug(request.args["board"]) or abort(404)
-    q = request.args.get("q", "")[:200]
-    query = ops.IdeaQuery(sort=sort, status=status, board=board, q=q)
-    listing = ops.idea_listing(query)
+        board = board_for(current_person(), request.args["board"]) or abort(404)
+    # ?tag= and ?field_<id>= (the chosen board's fields): vocportal.tags.filters.
+    filters = list_filters(current_person(), request.args, [board.id] if board else []) or abort(
+        404
+    )
+    query = ops.IdeaQuery(
+        sort=sort, status=status, board=board, q=q, filters=filters.clauses(Idea.id)
+    )
+    listing = ops.board_listing(query, current_person())
     # Plain rows (columns, names and the viewer's vote in one query), not ORM objects.
     page = page_of(
-        idea_rows(listing, current_person()),
+        idea_rows(listing.stmt, current_person()),
         request.args.get("page", 1, type=int),
         current_app.config["IDEAS_PER_PAGE"],
-        count=listing if q.strip() else False,
+        count=listing.stmt if q.strip() else False,
         rows=True,
     )
-    boards = ops.boards()
+    boards = _boards()
     index_url = url_for("ideas.index")
-    return render_template(
+    html = render_template(
         "ideas/index.html",
         page=page,
         query=query,
+        search=listing.search,
+        default_sort=default_sort,
         boards=boards,
         index_url=index_url,
         board_links={b.id: f"{index_url}?{urlencode({'board': b.slug})}" for b in boards},
@@ -90,11 +107,23 @@ def index():
         vote_urls={False: per_id_url("ideas.vote"), True: per_id_url("ideas.unvote")},
         login_url=url_for("accounts.login"),
         statuses=list(IdeaStatus),
+        filters=filters,
+        row_tags=tag_ops.tags_of_ideas(current_person(), [i.id for i in page.items]),
+        votes_left=support.votes_left(current_person(), board),
+        budget_board=board,
     )
+    if listing.search is not None and listing.search.mode == hybrid.KEYWORD:
+        return html, 200  # not a str: the page cache keeps no keyword-only page
+    return html
+
+
+def _boards():
+    """The boards the person may see (private boards: `board_access`)."""
+    return boards_for(current_person())
 
 
 def _board_choices(form: IdeaForm, include_id: int | None = None) -> None:
-    choices = [SelectChoice(b.id, b.name) for b in ops.boards()]
+    choices = [SelectChoice(b.id, b.name) for b in _boards()]
     if include_id is not None and include_id not in {c.value for c in choices}:
         board = db.session.get(ops.Board, include_id)
         choices.append(SelectChoice(board.id, board.name))
@@ -105,12 +134,14 @@ def _board_choices(form: IdeaForm, include_id: int | None = None) -> None:
 @verified_required
 @post_limit("LIMIT_POST")
 def new_idea():
-    form = IdeaForm()
+    # Every open board's questions the person is asked; only the chosen board's are checked.
+    questions = tag_fields.board_fields([b.id for b in _boards()], viewer=current_person())
+    form = with_answers(IdeaForm, questions)()
     _board_choices(form)
     if request.method == "GET" and request.args.get("title"):
         form.title.data = request.args["title"][:160]  # "post this as a new idea" from a search
     if request.method == "GET" and request.args.get("board"):
-        board = ops.board_by_slug(request.args["board"])
+        board = board_for(current_person(), request.args["board"])
         if board:
             form.board.data = board.id
     if form.validate_on_submit():
@@ -124,6 +155,7 @@ def new_idea():
                 form.title.data,
                 form.body.data or "",
                 form.spam_signals(text),
+                answers(form, [q for q in questions if q.board_id == board.id]),
             ),
         )
         if ok:
@@ -131,7 +163,9 @@ def new_idea():
             flash_at("idea", HELD if idea.moderation else posted)
             return redirect(url_for("ideas.show", idea_id=idea.id))
     status = 400 if form.errors else 200
-    return render_template("ideas/form.html", form=form, idea=None), status
+    return render_template(
+        "ideas/form.html", form=form, idea=None, questions=questions, boards=_boards()
+    ), status
 
 
 @bp.get("/roadmap")
@@ -139,9 +173,12 @@ def new_idea():
 def roadmap():
     board = None
     if request.args.get("board"):
-        board = ops.board_by_slug(request.args["board"]) or abort(404)
+        board = board_for(current_person(), request.args["board"]) or abort(404)
     return render_template(
-        "ideas/roadmap.html", columns=ops.roadmap(board), board=board, boards=ops.boards()
+        "ideas/roadmap.html",
+        columns=ops.roadmap(board, viewer=current_person()),
+        board=board,
+        boards=_boards(),
     )
 
 
@@ -151,11 +188,11 @@ def show(idea_id: int):
     if current_person() is None:
         # No forms for anonymous readers: no CSRF token, so no session cookie either.
         return _render_idea(idea, None, None)
-    status_form = StatusForm(formdata=None, status=idea.status.value)
+    status_form = StatusForm(formdata=None, status=statuses.choice_of(idea))
     return _render_idea(idea, CommentForm(formdata=None), status_form)
 
 
-def _render_idea(idea, comment_form, status_form, code: int = 200):
+def _render_idea(idea, comment_form, status_form, code: int = 200, target_form=None):
     from vocportal.ideas.merge import duplicates_of
 
     user = current_person()
@@ -170,6 +207,13 @@ def _render_idea(idea, comment_form, status_form, code: int = 200):
         following=support.is_following(user, idea),
         comment_form=comment_form,
         status_form=status_form,
+        target_form=target_form,
+        # Internal tags and staff-only fields for staff only.
+        tags=tag_ops.tags_of_ideas(user, [idea.id]).get(idea.id, []),
+        answers=tag_fields.answers_of_ideas(user, [idea.id]).get(idea.id, []),
+        tag_choices=tag_ops.all_tags(user) if user is not None and user.is_staff else [],
+        votes_left=support.votes_left(user, idea.board),
+        budget_board=idea.board,
         # Similar ideas (embeddings) and, for staff, the triage panel: ideas.page.
         **page.extras(idea, user),
     ), code
@@ -206,7 +250,14 @@ def withdraw(idea_id: int):
 
 def _vote_response(idea, voted: bool, error: str | None = None):
     if _is_htmx():
-        return render_template("ideas/_vote_partial.html", idea=idea, voted=voted, vote_error=error)
+        return render_template(
+            "ideas/_vote_partial.html",
+            idea=idea,
+            voted=voted,
+            vote_error=error,
+            votes_left=support.votes_left(current_person(), idea.board),
+            budget_board=idea.board,
+        )
     # Without JavaScript: back to the page the vote was on; on the idea page, to its vote button.
     if error:
         flash_at("vote", error, "error")
@@ -284,7 +335,7 @@ def comment(idea_id: int):
         db.session.commit()
         flash_at(f"c{posted.id}", HELD if posted.moderation else "Comment posted.")
         return back_to(idea.id, f"c{posted.id}")
-    return _render_idea(idea, form, StatusForm(formdata=None, status=idea.status.value), 400)
+    return _render_idea(idea, form, StatusForm(formdata=None, status=statuses.choice_of(idea)), 400)
 
 
 @bp.post("/ideas/<int:idea_id>/status")
@@ -296,11 +347,16 @@ def change_status(idea_id: int):
         ok, _ = commit_or_show(
             form,
             lambda: ops.change_status(
-                current_person(), idea, IdeaStatus(form.status.data), form.message.data or ""
+                current_person(),
+                idea,
+                form.chosen()[0],
+                form.message.data or "",
+                status_id=form.chosen()[1],
             ),
         )
         if ok:
-            flash_at("status-panel", f"Status set to {idea.status.label}.")
+            shown = statuses.shown(idea.status, idea.status_id, staff=True)
+            flash_at("status-panel", f"Status set to {shown.name}.")
             return back_to(idea.id, "status-panel")
     return _render_idea(idea, CommentForm(formdata=None), form, 400)
 

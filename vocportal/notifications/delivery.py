@@ -26,7 +26,9 @@ from sqlalchemy import Select, exists, func, select, update
 from vocportal import audience
 from vocportal.accounts.models import EmailPref, Role, User
 from vocportal.extensions import db
+from vocportal.feedback.models import FeedbackItem
 from vocportal.ideas.models import Comment, Idea
+from vocportal.notifications import events
 from vocportal.notifications.models import (
     Channel,
     DeliveryState,
@@ -36,6 +38,8 @@ from vocportal.notifications.models import (
 )
 from vocportal.notifications.outbox import defer_fan_out
 from vocportal.notifications.sending import MAX_EMAIL_ATTEMPTS, defer_sends
+from vocportal.questions import operations as questions
+from vocportal.questions.models import Question
 from vocportal.queue.models import ACTIVE_STATES, JobRecord
 from vocportal.sqlutil import insert_ignore
 from vocportal.timeutil import utcnow
@@ -51,6 +55,10 @@ def recipients_of(event: NotificationEvent) -> Select:
       minus people who opted out of the idea, and blocked people);
     - theme alert: every staff member and admin;
     - moderation (staff rejected a post): its author only, even if they muted the idea;
+    - question: the people it is put to (`vocportal.questions.operations.addressee_ids`:
+      the idea's audience, or the feedback item's sender); answer: the asker and the
+      idea's owner;
+    - feedback linked to an idea: the feedback's sender only (an account or a contact);
     otherwise minus people who opted out of that idea (a muted follow); always minus blocked
     people and the event's actor.
     """
@@ -62,6 +70,12 @@ def recipients_of(event: NotificationEvent) -> Select:
             if event.comment_id is not None
             else select(Idea.author_id).where(Idea.id == event.idea_id)
         )
+    elif event.kind is EventKind.question:
+        people = questions.addressee_ids(db.session.get(Question, event.question_id))
+    elif event.kind is EventKind.answer:
+        people = questions.answer_recipient_ids(db.session.get(Question, event.question_id))
+    elif event.kind is EventKind.feedback_linked:
+        people = select(FeedbackItem.author_id).where(FeedbackItem.id == event.feedback_item_id)
     else:
         # Who hears about an idea is `vocportal.audience`'s to say, for every feature.
         heard = audience.Audience.status_update
@@ -111,6 +125,7 @@ def fan_out(event_id: int, progress=None) -> int:
         # One batched statement per chunk: the ORM's bulk insert would split rows whose None
         # values differ (web rows have sent_at, email rows not) into single-row INSERTs.
         db.session.execute(insert_ignore(Notification).execution_options(render_nulls=True), rows)
+        events.bell_changed.send(None, user_ids=[user_id for user_id, _pref in users])
         db.session.commit()
         done += len(users)
         last_id = users[-1][0]

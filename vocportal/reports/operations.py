@@ -64,11 +64,15 @@ def build_report(week: date) -> WeeklyReport:
     if found is not None:
         return found
     data = figures.build_figures(week)
+    # RETURNING says whether this run stored it (rowcount is not reliable for ON CONFLICT
+    # on every driver: psycopg answers -1 here).
     inserted = db.session.execute(
-        insert_ignore(WeeklyReport, week_start=week, figures=data, built_at=utcnow())
-    ).rowcount
+        insert_ignore(WeeklyReport, week_start=week, figures=data, built_at=utcnow()).returning(
+            WeeklyReport.id
+        )
+    ).scalar()
     report = report_for(week)
-    if inserted:
+    if inserted is not None:
         events.weekly_report_ready.send(
             None,
             report_id=report.id,

@@ -13,10 +13,9 @@ from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.sqlutil import dialect_insert
 from vocportal.tags.models import FeedbackTag, IdeaTag, Tag
-from vocportal.text import single_line_error
+from vocportal.text import single_line_error, slugify
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
-_SLUG = re.compile(r"[^a-z0-9]+")
 MAX_NAME = 40
 _ITEM_TABLES = {"idea_id": "ideas", "feedback_id": "feedback_items"}
 
@@ -28,10 +27,6 @@ def _is_staff(viewer: User | None) -> bool:
 def _check_staff(actor: User) -> None:
     if not _is_staff(actor):
         raise PermissionDenied()
-
-
-def slugify(name: str) -> str:
-    return _SLUG.sub("-", name.lower()).strip("-")[:MAX_NAME]
 
 
 def all_tags(viewer: User | None) -> list[Tag]:
@@ -61,7 +56,7 @@ def save_tag(actor: User, tag: Tag | None, name: str, colour: str, public: bool)
     error = single_line_error(name)
     if error:
         raise OperationError(error, field="name")
-    slug = slugify(name)
+    slug = slugify(name, MAX_NAME)
     if not slug:
         raise OperationError("Use at least one letter or digit.", field="name")
     if not _COLOUR.fullmatch(colour or ""):

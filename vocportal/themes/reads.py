@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from vocportal.accounts.models import User
 from vocportal.embeddings.encoder import MODEL_NAME
 from vocportal.embeddings.models import Embedding
 from vocportal.extensions import db
 from vocportal.feedback.models import FeedbackItem
+from vocportal.ideas import operations as ideas
 from vocportal.ideas.models import Idea, IdeaStatus
 from vocportal.themes import results
 from vocportal.themes.models import Theme, ThemeItem, ThemeStatus, TopicFit
@@ -163,12 +165,22 @@ QUOTE_LOADERS: dict[str, Callable[[list[int]], dict[int, Quote]]] = {
 }
 
 
-def representative_quotes(theme: Theme) -> list[Quote]:
-    """The theme's representative items' text, in the fit's order (missing ones skipped)."""
+def representative_quotes(theme: Theme, viewer: User | None) -> list[Quote]:
+    """The theme's representative items' text, in the fit's order (missing ones skipped),
+    as `viewer` may read them: staff all; anyone else only ideas they may see (never one
+    on a private board they may not see) and no feedback."""
     loaded: dict[str, dict[int, Quote]] = {}
     for item_type, loader in QUOTE_LOADERS.items():
         ids = [r["id"] for r in theme.representative if r.get("type") == item_type]
         loaded[item_type] = loader(ids) if ids else {}
+    if not (viewer is not None and viewer.is_authenticated and viewer.is_staff):
+        loaded["feedback"] = {}
+        seen = set(
+            db.session.scalars(
+                select(Idea.id).where(Idea.id.in_(loaded["idea"])).where(ideas.visible_to(viewer))
+            )
+        )
+        loaded["idea"] = {k: q for k, q in loaded["idea"].items() if k in seen}
     return [
         loaded[r["type"]][r["id"]]
         for r in theme.representative

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from vocportal.extensions import db
 from vocportal.forms import ButtonForm, commit_or_show
 from vocportal.permissions import staff_required
+from vocportal.tags import operations as tag_ops
 from vocportal.themes import alerts, demand, edits, reads
 from vocportal.themes.forms import ThemeNameForm, ThemeTargetForm
 from vocportal.themes.models import Theme, ThemeAlert, ThemeStatus
@@ -98,13 +99,17 @@ def show(theme_id: int):
             flash("Theme renamed; the name is kept when themes are refreshed.", "success")
             return redirect(url_for("themes.show", theme_id=theme.id))
     targets = reads.move_targets(theme)
+    sections = reads.theme_sections(theme)
     return render_template(
         "themes/show.html",
         theme=theme,
         form=form,
         demand=demand.theme_demand([theme])[0],
-        quotes=reads.representative_quotes(theme),
-        sections=reads.theme_sections(theme),
+        quotes=reads.representative_quotes(theme, _user()),
+        sections=sections,
+        # Its items' tags (staff: internal ones too), and bulk tagging beside bulk status.
+        item_tags=tag_ops.tags_by_type(_user(), sections),
+        tag_choices=tag_ops.all_tags(_user()),
         targets=targets,
         merge_form=ThemeTargetForm(targets, formdata=None),
         merged_into=(reads.merge_target(theme) if theme.status is ThemeStatus.merged else None),

@@ -13,6 +13,7 @@ from vocportal.accounts.models import EmailPref, Role, User
 from vocportal.errors import OperationError, PermissionDenied
 from vocportal.extensions import db
 from vocportal.ideas import operations as ideas
+from vocportal.ideas import statuses
 from vocportal.ideas.models import Idea, IdeaStatus, StatusChange
 from vocportal.markdown import render_markdown
 from vocportal.notifications.models import (
@@ -21,6 +22,8 @@ from vocportal.notifications.models import (
     Notification,
     NotificationEvent,
 )
+from vocportal.questions import operations as questions
+from vocportal.questions.operations import Figures
 from vocportal.timeutil import utcnow
 from vocportal.triage.models import InternalNote
 
@@ -140,17 +143,23 @@ def _bulk_ideas(actor: User, idea_ids: list[int], new_status: IdeaStatus) -> lis
     return found
 
 
-def _skip_reason(idea: Idea, new_status: IdeaStatus, message: str) -> str | None:
+def _skip_reason(
+    idea: Idea, new_status: IdeaStatus, message: str, status_id: int | None = None
+) -> str | None:
     """Why a bulk update leaves `idea` alone, or None if it changes it."""
     if idea.duplicate_of_id is not None:
         return "a merged duplicate: it follows its original"
-    if idea.status is new_status and not message.strip():
-        return f"already {new_status.label.lower()}"
+    if statuses.same_status(idea, new_status, status_id) and not message.strip():
+        return f"already {statuses.shown(new_status, status_id, staff=True).name.lower()}"
     return None
 
 
 def bulk_change_status(
-    actor: User, idea_ids: list[int], new_status: IdeaStatus, message: str = ""
+    actor: User,
+    idea_ids: list[int],
+    new_status: IdeaStatus,
+    message: str = "",
+    status_id: int | None = None,
 ) -> list[Idea]:
     """Publish one status update (same status and message) on each of several ideas.
 
@@ -159,8 +168,8 @@ def bulk_change_status(
     supporters, so a person who supports three of the ideas hears about each of them."""
     changed = []
     for idea in _bulk_ideas(actor, idea_ids, new_status):
-        if _skip_reason(idea, new_status, message) is None:
-            ideas.change_status(actor, idea, new_status, message)
+        if _skip_reason(idea, new_status, message, status_id) is None:
+            ideas.change_status(actor, idea, new_status, message, status_id=status_id)
             changed.append(idea)
     return changed
 
@@ -219,6 +228,8 @@ class BulkPreview:
     #: (idea, None) for ideas it changes; (idea, reason) for those it leaves alone.
     rows: list[tuple[Idea, str | None]]
     audience: Audience
+    #: The custom status of kind `new_status` (None: the kind's default).
+    new_status_id: int | None = None
 
     @property
     def changing(self) -> list[Idea]:
@@ -226,16 +237,21 @@ class BulkPreview:
 
 
 def preview_bulk_status(
-    actor: User, idea_ids: list[int], new_status: IdeaStatus, message: str = ""
+    actor: User,
+    idea_ids: list[int],
+    new_status: IdeaStatus,
+    message: str = "",
+    status_id: int | None = None,
 ) -> BulkPreview:
     """Say what `bulk_change_status` with the same arguments would change and who it would
     tell, changing nothing."""
     rows = [
-        (idea, _skip_reason(idea, new_status, message))
+        (idea, _skip_reason(idea, new_status, message, status_id))
         for idea in _bulk_ideas(actor, idea_ids, new_status)
     ]
     changing = [idea for idea, reason in rows if reason is None]
-    return BulkPreview(new_status, message, rows, status_audience(actor, changing))
+    told = status_audience(actor, changing)
+    return BulkPreview(new_status, message, rows, told, new_status_id=status_id)
 
 
 # --- metrics -------------------------------------------------------------------------------
@@ -258,6 +274,9 @@ class Metrics:
     outcome_told: int = 0
     owner_id: int | None = None
     extra: dict = field(default_factory=dict)
+    #: Questions to customers about its ideas (`vocportal.questions`): asked, answered, and
+    #: the median hours from asking to the first answer.
+    questions: Figures = field(default_factory=Figures)
 
     @property
     def stale_share(self) -> float | None:
@@ -326,11 +345,17 @@ def metrics(now=None) -> list[Metrics]:
     groups: dict[int | None, list] = {}
     for r in rows:
         groups.setdefault(r.owner_id, []).append(r)
+    asked = questions.figures_by_owner()
+    for owner_id in asked:
+        if owner_id != "all":
+            groups.setdefault(owner_id, [])
     result = [_figures("Everyone", rows, supporters, told, now)]
+    result[0].questions = asked.get("all", Figures())
     for owner_id in sorted(groups, key=lambda o: (o is None, owners.get(o, ""))):
         label = owners.get(owner_id, f"#{owner_id}") if owner_id else "No owner"
         m = _figures(label, groups[owner_id], supporters, told, now)
         m.owner_id = owner_id
+        m.questions = asked.get(owner_id, Figures())
         result.append(m)
     return result
 

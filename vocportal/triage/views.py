@@ -12,12 +12,15 @@ from vocportal.errors import OperationError
 from vocportal.extensions import db
 from vocportal.forms import attach_error, commit_and_go, commit_or_show, submitted, valid_or_400
 from vocportal.ideas import merge as merges
+from vocportal.ideas import statuses
 from vocportal.ideas.forms import idea_numbered
 from vocportal.ideas.listing import idea_rows
-from vocportal.ideas.models import Idea, IdeaStatus
+from vocportal.ideas.models import Idea
 from vocportal.pagination import page_of
 from vocportal.permissions import staff_required
 from vocportal.security import safe_next
+from vocportal.tags import operations as tag_ops
+from vocportal.tags.filters import from_args as list_filters
 from vocportal.triage import operations as ops
 from vocportal.triage.forms import BulkStatusForm, DuplicateForm, NoteForm, OwnerForm, PostForm
 from vocportal.web import per_id_url
@@ -82,7 +85,9 @@ def _act(idea: Idea, form, title: str, operation, message):
 def inbox():
     # Plain rows, not Idea objects; each row's forms are plain HTML in the template, from
     # values made once per page (50 rows of WTForms fields cost most of the page's time).
-    inbox_query = ops.inbox_query()
+    # ?tag= and ?field_<id>= (any tag, any board's field: staff): vocportal.tags.filters.
+    filters = list_filters(current_user, request.args, None) or abort(404)
+    inbox_query = ops.inbox_query().where(*filters.clauses(Idea.id))
     page = page_of(
         idea_rows(inbox_query, current_user),
         request.args.get("page", 1, type=int),
@@ -100,6 +105,9 @@ def inbox():
         owners=owner_choices(),
         here=here,
         idea_urls={name: per_id_url(endpoint) for name, endpoint in _ROW_ENDPOINTS.items()},
+        filters=filters,
+        tag_choices=filters.tags,
+        row_tags=tag_ops.tags_of_ideas(current_user, [i.id for i in page.items]),
     )
 
 
@@ -122,6 +130,7 @@ def mine():
         "triage/mine.html",
         ideas=rows,
         bulk=BulkStatusForm(formdata=None, next=url_for("triage.mine")),
+        tag_choices=tag_ops.all_tags(current_user),
     )
 
 
@@ -203,11 +212,13 @@ def bulk_status():
     """First a preview (what changes, how many people are told); only its Confirm acts."""
     form = BulkStatusForm()
     if form.validate_on_submit():
-        status = IdeaStatus(form.status.data)
+        status, status_id = form.chosen()
         message = form.message.data or ""
         if form.confirm.data != "1":
             try:
-                preview = ops.preview_bulk_status(current_user, form.ideas.data, status, message)
+                preview = ops.preview_bulk_status(
+                    current_user, form.ideas.data, status, message, status_id=status_id
+                )
             except OperationError as error:
                 attach_error(form, error)
             else:
@@ -221,12 +232,15 @@ def bulk_status():
         else:
             ok, changed = commit_or_show(
                 form,
-                lambda: ops.bulk_change_status(current_user, form.ideas.data, status, message),
+                lambda: ops.bulk_change_status(
+                    current_user, form.ideas.data, status, message, status_id=status_id
+                ),
             )
             if ok:
                 flash(
                     f"{len(changed)} idea{'s' if len(changed) != 1 else ''} set to "
-                    f"{status.label.lower()}; their supporters are being told.",
+                    f"{statuses.shown(status, status_id, staff=True).name.lower()}; their "
+                    "supporters are being told.",
                     "success",
                 )
                 return redirect(_back_url(form))
