@@ -14,7 +14,7 @@ from vocportal.changelog.models import ChangelogEntry, changelog_ideas
 from vocportal.demo.seed import DEMO_LOGINS, seed
 from vocportal.extensions import db
 from vocportal.ideas import operations as ideas_ops
-from vocportal.ideas.models import Comment, Idea, IdeaStatus, StatusChange, Vote
+from vocportal.ideas.models import BoardAudience, Comment, Idea, IdeaStatus, StatusChange, Vote
 from vocportal.notifications import delivery
 from vocportal.notifications.models import (
     Channel,
@@ -22,6 +22,7 @@ from vocportal.notifications.models import (
     Notification,
     NotificationEvent,
 )
+from vocportal.questions.models import Answer, Question
 from vocportal.queue.models import ACTIVE_STATES, JobRecord
 from vocportal.timeutil import utcnow
 from vocportal.triage import operations as triage
@@ -41,9 +42,18 @@ def _staff_commented() -> set[int]:
 def test_ideas_staff_acted_on_are_triaged_with_plausible_first_responses(demo):
     answered = _staff_commented()
     inbox = {i.id for i in triage.inbox(limit=10_000)}
+    # A customer's answer to a staff question puts its idea back in the inbox.
+    customer_answered = set(
+        db.session.scalars(
+            select(Question.idea_id)
+            .join(Answer, Answer.question_id == Question.id)
+            .where(Question.idea_id.is_not(None))
+        )
+    )
+    assert customer_answered and customer_answered <= inbox
     for idea in db.session.scalars(select(Idea)):
         acted = idea.status is not IdeaStatus.open or idea.id in answered
-        if not acted:
+        if not acted or idea.id in customer_answered:
             continue
         assert idea.id not in inbox, f"#{idea.id} ({idea.status.value}) is in the inbox"
         assert idea.triaged_at is not None and idea.first_response_at is not None
@@ -93,6 +103,16 @@ def test_every_shipped_idea_came_from_a_changelog_entry(demo, client):
                 select(func.max(Vote.created_at)).where(Vote.idea_id == idea.id)
             )
             assert last_vote <= ship.created_at
+    # A visitor sees every entry that shipped an idea on a board open to everyone (the demo's
+    # private board hides the rest); staff see them all.
+    html = client.get("/changelog").get_data(as_text=True)
+    for entry in entries:
+        public = any(i.board.audience is BoardAudience.everyone for i in entry.ideas)
+        assert (str(escape(entry.title)) in html) is public, entry.title
+    assert any(
+        all(i.board.audience is not BoardAudience.everyone for i in e.ideas) for e in entries
+    )
+    client.login(*DEMO_LOGINS["admin"])
     html = client.get("/changelog").get_data(as_text=True)
     for entry in entries:
         assert str(escape(entry.title)) in html
