@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from vocportal.extensions import csrf, db
-from vocportal.forms import ButtonForm, commit_or_show
+from vocportal.forms import ButtonForm, commit_or_show, valid_or_400
 from vocportal.permissions import admin_required, staff_required
 from vocportal.reports import figures, operations
 from vocportal.reports import unsubscribe as unsubscribing
@@ -90,8 +90,7 @@ def admin():
 @bp.post("/admin/reports/send")
 @admin_required
 def send_now():
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    valid_or_400()
     operations.send_now(_user(), figures.last_complete_week(utcnow()))
     db.session.commit()
     flash(
@@ -105,8 +104,7 @@ def send_now():
 @admin_required
 def remove(subscriber_id: int):
     subscriber = db.session.get(ReportSubscriber, subscriber_id) or abort(404)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    valid_or_400()
     operations.remove_subscriber(_user(), subscriber)
     db.session.commit()
     flash(f"{subscriber.email} no longer gets the weekly report.", "success")
@@ -117,9 +115,7 @@ def remove(subscriber_id: int):
 @staff_required
 def follow(theme_id: int):
     theme = db.session.get(Theme, theme_id) or abort(404)
-    form = ButtonForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = valid_or_400()
     ok, _ = commit_or_show(form, lambda: operations.follow_theme(_user(), theme))
     flash(
         "You follow this theme: a note each week it moves." if ok else form.form_errors[0],
@@ -132,8 +128,7 @@ def follow(theme_id: int):
 @staff_required
 def unfollow(theme_id: int):
     theme = db.session.get(Theme, theme_id) or abort(404)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    valid_or_400()
     operations.unfollow_theme(_user(), theme)
     db.session.commit()
     flash("You no longer follow this theme.", "success")
@@ -176,8 +171,7 @@ def one_click(token: str):
 @bp.post("/reports/unsubscribe/<token>/undo")
 def undo(token: str):
     kind, target = _token_or_404(token)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    valid_or_400()
     unsubscribing.resubscribe(kind, target)
     db.session.commit()
     return render_template("reports/resubscribed.html", kind=kind, email=target.email)
